@@ -1,0 +1,34 @@
+"""Template context for the page shell: navigation, unread notifications, the person's access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from jisp.core import policy
+
+#: The platform's areas, in navigation order: (key, label, url name or None while not built).
+AREAS: list[tuple[str, Any, str | None]] = [
+    ("sharing", _("Sharing"), None),
+    ("incidents", _("Incidents"), None),
+    ("intel", _("Threat intelligence"), None),
+    ("domainwatch", _("Domain watch"), None),
+    ("observation", _("Observation"), None),
+    ("exercises", _("Exercises"), None),
+    ("analytics", _("Analytics"), None),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    context: dict[str, Any] = {"SITE_NAME": settings.SITE_NAME, "AREAS": AREAS}
+    if user is not None and user.is_authenticated:
+        a = policy.access(user)
+        context["access"] = a
+        context["can_read_audit_log"] = policy.can_read_audit_log(user)
+        context["can_use_admin"] = policy.can_use_admin(user)
+        context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
+    return context

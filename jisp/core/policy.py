@@ -1,0 +1,372 @@
+"""The access policy: the one place that decides who may see and change what.
+
+Every channel (pages, API, TAXII, exports, search, notifications, digests, webhooks) asks this
+module; nothing else filters on TLP or audience. The rules are written down in
+``docs/access-policy.md``; in short, for an item of a ``Shareable`` model:
+
+* nobody signed out, inactive or without a membership sees anything;
+* the author always sees their item;
+* TLP:RED: only the author and the named people (audience "people");
+* below RED: the source organisation's members, the coordination centre's staff and auditors, and
+  the audience: everyone, members of organisations in the chosen sectors, members of the chosen
+  organisations, the named people, or nobody more ("the centre only");
+* TLP:AMBER+STRICT admits only the audiences "organisations", "people" and "centre"; TLP:RED only
+  "people" (``validate_sharing`` enforces it when an item is written, the filters again on read);
+* changing: the author, an administrator of the source organisation, or the centre's staff, each
+  only while they may see the item; auditors never change anything.
+
+Views call ``visible()`` / ``get_visible_or_404()`` / ``can_view()`` / ``can_change()``;
+notification fan-out calls ``audience_users()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jisp.core.choices import (
+    AUDIENCES_BY_TLP,
+    CENTRE_ROLES,
+    TLP,
+    TWO_FACTOR_ROLES,
+    Audience,
+    OrganisationCategory,
+    Role,
+)
+from jisp.core.models import Membership, Organisation, Shareable, User
+
+S = TypeVar("S", bound=Shareable)
+M = TypeVar("M", bound=Model)
+
+#: TLP levels at which an audience beyond the named organisations / people may read.
+_WIDE_TLPS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the policy needs to know about one person, computed once per request."""
+
+    user_id: int | None
+    organisation_ids: frozenset[int] = frozenset()
+    sector_ids: frozenset[int] = frozenset()
+    roles: frozenset[str] = frozenset()
+    admin_of: frozenset[int] = frozenset()
+    centre_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_member(self) -> bool:
+        return self.user_id is not None and bool(self.organisation_ids)
+
+    @property
+    def is_centre_staff(self) -> bool:
+        return bool(self.roles & CENTRE_ROLES)
+
+    @property
+    def is_auditor(self) -> bool:
+        return Role.AUDITOR in self.roles
+
+    @property
+    def sees_all_below_red(self) -> bool:
+        return self.is_centre_staff or self.is_auditor
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return bool(self.roles & TWO_FACTOR_ROLES)
+
+
+NOBODY = Access(user_id=None)
+
+
+def access(user: Any) -> Access:
+    """The person's ``Access``, cached on the user object for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached: Access | None = getattr(user, "_jisp_access", None)
+    if cached is not None:
+        return cached
+    rows = Membership.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
+        "organisation_id", "organisation__sector_id", "organisation__category", "role"
+    )
+    org_ids, sector_ids, roles, admin_of, centre_ids = set(), set(), set(), set(), set()
+    for org_id, sector_id, category, role in rows:
+        org_ids.add(org_id)
+        if sector_id:
+            sector_ids.add(sector_id)
+        if role in CENTRE_ROLES or role == Role.AUDITOR:
+            # Centre roles count only in the centre's own organisation.
+            if category != OrganisationCategory.CENTRE:
+                continue
+            centre_ids.add(org_id)
+        roles.add(role)
+        if role == Role.ORG_ADMIN:
+            admin_of.add(org_id)
+    result = Access(
+        user_id=user.pk,
+        organisation_ids=frozenset(org_ids),
+        sector_ids=frozenset(sector_ids),
+        roles=frozenset(roles),
+        admin_of=frozenset(admin_of),
+        centre_ids=frozenset(centre_ids),
+    )
+    user._jisp_access = result
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached ``Access`` (after a membership changed)."""
+    if hasattr(user, "_jisp_access"):
+        del user._jisp_access
+
+
+# --- Shared items ----------------------------------------------------------------------------
+
+
+def _through(model: type[Shareable], name: str) -> tuple[Any, str, str]:
+    m2m = model._meta.get_field(name)
+    return m2m.remote_field.through, m2m.m2m_field_name(), m2m.m2m_reverse_field_name()  # type: ignore[union-attr]
+
+
+def _listed_in(model: type[Shareable], name: str, values: Iterable[int]) -> Exists:
+    through, source, target = _through(model, name)
+    return Exists(
+        through.objects.filter(**{source: OuterRef("pk"), f"{target}__in": list(values)})
+    )
+
+
+def visibility_q(user: Any, model: type[Shareable]) -> Q:
+    """The filter of the items of ``model`` that the person may see."""
+    a = access(user)
+    if not a.is_member:
+        return Q(pk__in=[])
+    named = _listed_in(model, "audience_people", [a.user_id]) if a.user_id else Q(pk__in=[])
+    q = Q(created_by_id=a.user_id) | (Q(audience=Audience.PEOPLE) & named)
+    below_red = ~Q(tlp=TLP.RED)
+    if a.sees_all_below_red:
+        return q | below_red
+    q |= below_red & Q(organisation_id__in=a.organisation_ids)
+    q |= Q(audience=Audience.EVERYONE, tlp__in=_WIDE_TLPS)
+    if a.sector_ids:
+        q |= Q(audience=Audience.SECTORS, tlp__in=_WIDE_TLPS) & _listed_in(
+            model, "audience_sectors", a.sector_ids
+        )
+    q |= (
+        Q(audience=Audience.ORGANISATIONS)
+        & below_red
+        & _listed_in(model, "audience_organisations", a.organisation_ids)
+    )
+    return q
+
+
+def visible(user: Any, queryset: QuerySet[S]) -> QuerySet[S]:
+    """``queryset`` narrowed to what the person may see."""
+    return queryset.filter(visibility_q(user, queryset.model))
+
+
+def get_visible_or_404(user: Any, queryset: QuerySet[S], **lookup: Any) -> S:
+    """The one item matching ``lookup`` that the person may see, else 404 (never 403: no hint)."""
+    try:
+        return visible(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def can_view(user: Any, item: Shareable) -> bool:
+    """Whether the person may see this one item (same rules as ``visibility_q``)."""
+    a = access(user)
+    if not a.is_member:
+        return False
+    if item.created_by_id is not None and item.created_by_id == a.user_id:
+        return True
+    if item.audience == Audience.PEOPLE and _ids(item, "audience_people") & {a.user_id}:
+        return True
+    if item.tlp == TLP.RED:
+        return False
+    if a.sees_all_below_red or item.organisation_id in a.organisation_ids:
+        return True
+    if item.audience == Audience.EVERYONE:
+        return item.tlp in _WIDE_TLPS
+    if item.audience == Audience.SECTORS:
+        return item.tlp in _WIDE_TLPS and bool(_ids(item, "audience_sectors") & a.sector_ids)
+    if item.audience == Audience.ORGANISATIONS:
+        return bool(_ids(item, "audience_organisations") & a.organisation_ids)
+    return False
+
+
+def can_change(user: Any, item: Shareable) -> bool:
+    """Whether the person may edit or withdraw this item."""
+    a = access(user)
+    if a.is_auditor and not a.is_centre_staff:
+        return False
+    if not can_view(user, item):
+        return False
+    return (
+        item.created_by_id == a.user_id
+        or item.organisation_id in a.admin_of
+        or a.is_centre_staff
+    )
+
+
+def audience_users(item: Shareable) -> QuerySet[User]:
+    """Everyone who may see the item: the fan-out list for notifications and digests."""
+    active = User.objects.filter(is_active=True).filter(
+        Exists(
+            Membership.objects.filter(user_id=OuterRef("pk"), organisation__is_active=True)
+        )
+    )
+    q = Q(pk=item.created_by_id) if item.created_by_id else Q(pk__in=[])
+    if item.audience == Audience.PEOPLE:
+        q |= Q(pk__in=list(_ids(item, "audience_people")))
+    if item.tlp != TLP.RED:
+        centre = Membership.objects.filter(
+            user_id=OuterRef("pk"),
+            organisation__category=OrganisationCategory.CENTRE,
+            role__in=[*CENTRE_ROLES, Role.AUDITOR],
+        )
+        q |= Exists(centre)
+        orgs = {item.organisation_id}
+        if item.audience == Audience.ORGANISATIONS:
+            orgs |= _ids(item, "audience_organisations")
+        q |= Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation_id__in=orgs))
+        if item.tlp in _WIDE_TLPS and item.audience == Audience.EVERYONE:
+            return active
+        if item.tlp in _WIDE_TLPS and item.audience == Audience.SECTORS:
+            sectors = _ids(item, "audience_sectors")
+            q |= Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("pk"), organisation__sector_id__in=sectors
+                )
+            )
+    return active.filter(q)
+
+
+def _ids(item: Shareable, name: str) -> set[Any]:
+    """Ids in one of the item's audience lists, from the prefetch cache when there is one."""
+    manager = getattr(item, name)
+    cache = getattr(item, "_prefetched_objects_cache", {})
+    if name in cache:
+        return {obj.pk for obj in cache[name]}
+    return set(manager.values_list("pk", flat=True))
+
+
+def validate_sharing(
+    tlp: str,
+    audience: str,
+    *,
+    sectors: Iterable[Any] = (),
+    organisations: Iterable[Any] = (),
+    people: Iterable[Any] = (),
+) -> None:
+    """Refuse a TLP / audience combination that the policy does not admit.
+
+    Raises ``ValidationError`` with a message per field, in the active language.
+    """
+    errors: dict[str, str] = {}
+    if tlp not in TLP.values:
+        errors["tlp"] = _("Unknown TLP level.")
+    if audience not in Audience.values:
+        errors["audience"] = _("Unknown audience.")
+    if errors:
+        raise ValidationError(errors)
+    if audience not in AUDIENCES_BY_TLP[tlp]:
+        if tlp == TLP.RED:
+            errors["audience"] = _("TLP:RED can only be shared with named people.")
+        else:
+            errors["audience"] = _(
+                "TLP:AMBER+STRICT can only be shared with chosen organisations, named people "
+                "or the centre."
+            )
+    lists = {
+        Audience.SECTORS: ("audience_sectors", sectors, _("Choose at least one sector.")),
+        Audience.ORGANISATIONS: (
+            "audience_organisations",
+            organisations,
+            _("Choose at least one organisation."),
+        ),
+        Audience.PEOPLE: ("audience_people", people, _("Name at least one person.")),
+    }
+    if audience in lists:
+        field_name, values, message = lists[audience]
+        if not list(values):
+            errors[field_name] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- The directory: organisations, people, memberships ------------------------------------
+
+
+def visible_organisations(user: Any, queryset: QuerySet[Organisation] | None = None) -> QuerySet[
+    Organisation
+]:
+    """Organisations in the directory: the listed ones and one's own; all of them for the centre."""
+    qs = Organisation.objects.all() if queryset is None else queryset
+    a = access(user)
+    if not a.is_member:
+        return qs.none()
+    if a.sees_all_below_red:
+        return qs
+    return qs.filter(Q(is_active=True, listed=True) | Q(pk__in=a.organisation_ids))
+
+
+def visible_people(user: Any, queryset: QuerySet[User] | None = None) -> QuerySet[User]:
+    """People: those of one's own organisations; everyone for the centre's staff and auditors."""
+    qs = User.objects.all() if queryset is None else queryset
+    a = access(user)
+    if not a.is_member:
+        return qs.none()
+    if a.sees_all_below_red:
+        return qs
+    return qs.filter(
+        Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
+            )
+        )
+    )
+
+
+def visible_memberships(user: Any, queryset: QuerySet[Membership] | None = None) -> QuerySet[
+    Membership
+]:
+    qs = Membership.objects.all() if queryset is None else queryset
+    a = access(user)
+    if not a.is_member:
+        return qs.none()
+    if a.sees_all_below_red:
+        return qs
+    return qs.filter(organisation_id__in=a.organisation_ids)
+
+
+def can_manage_people(user: Any, organisation: Organisation | int) -> bool:
+    """Invite, change roles and remove people: the organisation's administrators and the centre."""
+    a = access(user)
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return org_id in a.admin_of or a.is_centre_staff
+
+
+def grantable_roles(user: Any, organisation: Organisation) -> list[str]:
+    """Roles the person may grant in ``organisation``: the centre's roles only by the centre."""
+    from jisp.core.choices import roles_for_category
+
+    a = access(user)
+    if not can_manage_people(user, organisation):
+        return []
+    roles = roles_for_category(organisation.category)
+    if not a.is_centre_staff:
+        roles = roles & {Role.MEMBER, Role.ORG_ADMIN, Role.AGENCY_RESPONDER, Role.VENDOR_ANALYST}
+    return sorted(roles)
+
+
+def can_read_audit_log(user: Any) -> bool:
+    a = access(user)
+    return a.is_auditor or Role.COMMANDER in a.roles
+
+
+def can_use_admin(user: Any) -> bool:
+    return access(user).is_centre_staff
