@@ -203,6 +203,8 @@ LOGGING = {
 }
 
 if TESTING:
+    INSTALLED_APPS.append("jisp.core.tests.policyapp")
+    AUDIT_DB_GUARD = False  # test databases are flushed between tests; see migration 0002
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     OUTBOUND_ALLOW = config.networks("JISP_OUTBOUND_ALLOW", ["127.0.0.0/8", "::1/128"])

@@ -1,5 +1,10 @@
-"""The database itself refuses to update or delete audit events (SQLite and PostgreSQL)."""
+"""The database itself refuses to update or delete audit events (SQLite and PostgreSQL).
 
+Test databases are flushed between tests, which the guard would refuse: there settings.AUDIT_DB_GUARD
+is False and the test of the guard installs it itself (with ``install_guard``).
+"""
+
+from django.conf import settings
 from django.db import migrations
 
 SQLITE = [
@@ -27,10 +32,16 @@ POSTGRES_REVERSE = [
 ]
 
 
+def install_guard(connection):
+    statements = POSTGRES if connection.vendor == "postgresql" else SQLITE
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
 def forwards(apps, schema_editor):
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
+    if getattr(settings, "AUDIT_DB_GUARD", True):
+        install_guard(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):

@@ -14,6 +14,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -151,6 +152,10 @@ def invite_person(
     if role not in policy.grantable_roles(inviter, organisation):
         raise ValidationError({"role": _("You may not grant this role in this organisation.")})
     address = email.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
     if Membership.objects.filter(
         user__email=address, organisation=organisation, role=role
     ).exists():
@@ -216,11 +221,16 @@ def accept_invitation(
     return user
 
 
+@transaction.atomic
 def revoke_invitation(request: HttpRequest | None, actor: User, invitation: Invitation) -> None:
     if not policy.can_manage_people(actor, invitation.organisation_id):
         raise PermissionDenied(_("You may not manage this organisation's invitations."))
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None or locked.revoked_at is not None:
+        # An accepted invitation is history, not something to revoke; revoking twice is a no-op.
+        raise ValidationError(_("This invitation is no longer open."))
+    invitation.revoked_at = locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
     audit.record(
         "core.invitation.revoked", request=request, actor=actor, obj=invitation,
         organisation=invitation.organisation_id,
@@ -228,6 +238,17 @@ def revoke_invitation(request: HttpRequest | None, actor: User, invitation: Invi
 
 
 # --- Memberships -------------------------------------------------------------------------------
+
+
+def _keep_one_admin(organisation: Organisation) -> None:
+    """Refuse to take away the organisation's last administrator (rows locked: no race)."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Role.ORG_ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if len(admins) <= 1:
+        raise ValidationError(_("An organisation keeps at least one administrator."))
 
 
 @transaction.atomic
@@ -238,6 +259,10 @@ def set_role(request: HttpRequest | None, actor: User, membership: Membership, r
     if membership.role not in policy.grantable_roles(actor, organisation):
         raise PermissionDenied(_("You may not change this person's role."))
     old = membership.role
+    if old == role:
+        return
+    if old == Role.ORG_ADMIN and not policy.access(actor).is_centre_staff:
+        _keep_one_admin(organisation)
     if Membership.objects.filter(
         user_id=membership.user_id, organisation=organisation, role=role
     ).exclude(pk=membership.pk).exists():
@@ -256,12 +281,8 @@ def remove_membership(request: HttpRequest | None, actor: User, membership: Memb
     organisation = membership.organisation
     if membership.role not in policy.grantable_roles(actor, organisation):
         raise PermissionDenied(_("You may not remove this person."))
-    if (
-        membership.role == Role.ORG_ADMIN
-        and Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN).count() == 1
-        and not policy.access(actor).is_centre_staff
-    ):
-        raise ValidationError(_("An organisation keeps at least one administrator."))
+    if membership.role == Role.ORG_ADMIN and not policy.access(actor).is_centre_staff:
+        _keep_one_admin(organisation)
     membership.delete()
     audit.record(
         "core.membership.removed", request=request, actor=actor, organisation=organisation,
@@ -331,3 +352,93 @@ def authenticate_token(raw: str) -> ApiToken | None:
 
 def token_user(token: ApiToken) -> Any:
     return token.user
+
+
+# --- The person's own account: profile, language, passwords ------------------------------------
+
+
+def update_profile(request: HttpRequest | None, user: User, fields: list[str]) -> None:
+    """Save the named profile fields (already set on ``user``), and record which changed."""
+    allowed = {"name", "name_en", "language"}
+    changed = [name for name in fields if name in allowed]
+    if not changed:
+        return
+    user.save(update_fields=changed)
+    audit.record("core.profile.changed", request=request, actor=user, fields=changed)
+
+
+def set_language(request: HttpRequest | None, user: User, language: str) -> None:
+    """Remember the person's language for the pages and the mail they get."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose Japanese or English.")})
+    if user.language != language:
+        user.language = language
+        update_profile(request, user, ["language"])
+
+
+def change_password(request: HttpRequest | None, user: User, new_password: str) -> None:
+    """Set a new password chosen by the signed-in person (the old one was checked by the form)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record("core.password.changed", request=request, actor=user)
+
+
+@transaction.atomic
+def reset_password(request: HttpRequest | None, user: User, new_password: str) -> None:
+    """Set a new password from a reset link; this also lifts a lock-out."""
+    user.set_password(new_password)
+    user.failed_signins = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "failed_signins", "locked_until"])
+    audit.record("core.password.reset", request=request, actor=user)
+
+
+def password_reset_link(user: User) -> str:
+    """The absolute link (from ``SITE_URL``) that lets this person choose a new password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "core:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.SITE_URL + path
+
+
+def request_password_reset(request: HttpRequest | None, email: str) -> bool:
+    """Mail a reset link if an active account has this address; say nothing either way.
+
+    Returns whether a mail was sent (for tests and logs only: never show it to the requester,
+    or the answer would tell who has an account).
+    """
+    import logging
+
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    address = email.strip().lower()
+    user = User.objects.filter(email=address, is_active=True).first()
+    if user is None:
+        audit.record("core.password.reset_requested", request=request, email=address, known=False)
+        return False
+    context = {"user": user, "link": password_reset_link(user), "SITE_NAME": settings.SITE_NAME,
+               "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("core/mail/password_reset_subject.txt", context)
+        text = render_to_string("core/mail/password_reset.txt", context)
+        html = render_to_string("core/mail/password_reset.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:  # a mail server that is down must not reveal who has an account
+        logging.getLogger(__name__).exception("Could not send a password reset mail")
+        return False
+    audit.record("core.password.reset_requested", request=request, actor=user, known=True)
+    return True

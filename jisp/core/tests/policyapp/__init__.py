@@ -1,0 +1,1 @@
+"""A test-only app with a concrete ``Shareable`` model, installed only while testing."""
