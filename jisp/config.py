@@ -29,7 +29,9 @@ def raw(name: str, default: str | None = None) -> str | None:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r}: {exc.strerror}") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE: cannot read {path!r}: {exc.strerror}"
+            ) from exc
     return default
 
 
@@ -119,7 +121,10 @@ def database(name: str, default_sqlite: Path) -> dict[str, Any]:
 
     value = raw(name)
     if not value:
-        config: dict[str, Any] = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+        config: dict[str, Any] = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(default_sqlite),
+        }
     else:
         scheme = value.split(":", 1)[0].lower()
         if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
@@ -192,7 +197,9 @@ def email(name: str, default: str) -> EmailConfig:
         return EmailConfig(backend="django.core.mail.backends.console.EmailBackend")
     if scheme == "file":
         if not parts.path:
-            raise ImproperlyConfigured(f"{name}: file:// needs a folder, e.g. file:///var/mail/jisp")
+            raise ImproperlyConfigured(
+                f"{name}: file:// needs a folder, e.g. file:///var/mail/jisp"
+            )
         return EmailConfig(
             backend="django.core.mail.backends.filebased.EmailBackend", file_path=parts.path
         )

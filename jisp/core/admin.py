@@ -33,8 +33,10 @@ class JispAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(
-            user.is_active and user.is_authenticated and policy.can_use_admin(user)
-            and user.has_two_factor  # type: ignore[union-attr]
+            user.is_active
+            and user.is_authenticated
+            and policy.can_use_admin(user)
+            and user.has_two_factor
         )
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> Any:
@@ -47,8 +49,8 @@ class JispAdminSite(admin.AdminSite):
 admin_site = JispAdminSite(name="admin")
 
 
-class CentreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Centre staff may view and change; auditors are never here; deleting is kept for the centre."""
+class CentreAdmin(admin.ModelAdmin):
+    """Centre staff may view and change; auditors never come here."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policy.can_use_admin(request.user)
@@ -87,7 +89,7 @@ class SectorAdmin(CentreAdmin):
     list_select_related = ["ministry"]
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]

@@ -17,7 +17,7 @@ class EmailBackend(ModelBackend):
     calls this backend through ``django.contrib.auth.authenticate``.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -40,6 +40,6 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.filter(pk=user_id, is_active=True).first()
         return user

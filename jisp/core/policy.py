@@ -132,10 +132,10 @@ def _through(model: type[Shareable], name: str) -> tuple[Any, str, str]:
     return m2m.remote_field.through, m2m.m2m_field_name(), m2m.m2m_reverse_field_name()  # type: ignore[union-attr]
 
 
-def _listed_in(model: type[Shareable], name: str, values: Iterable[int]) -> Exists:
+def _listed_in(model: type[Shareable], name: str, values: Iterable[int]) -> Q:
     through, source, target = _through(model, name)
-    return Exists(
-        through.objects.filter(**{source: OuterRef("pk"), f"{target}__in": list(values)})
+    return Q(
+        Exists(through.objects.filter(**{source: OuterRef("pk"), f"{target}__in": list(values)}))
     )
 
 
@@ -206,18 +206,14 @@ def can_change(user: Any, item: Shareable) -> bool:
     if not can_view(user, item):
         return False
     return (
-        item.created_by_id == a.user_id
-        or item.organisation_id in a.admin_of
-        or a.is_centre_staff
+        item.created_by_id == a.user_id or item.organisation_id in a.admin_of or a.is_centre_staff
     )
 
 
 def audience_users(item: Shareable) -> QuerySet[User]:
     """Everyone who may see the item: the fan-out list for notifications and digests."""
     active = User.objects.filter(is_active=True).filter(
-        Exists(
-            Membership.objects.filter(user_id=OuterRef("pk"), organisation__is_active=True)
-        )
+        Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation__is_active=True))
     )
     q = Q(pk=item.created_by_id) if item.created_by_id else Q(pk__in=[])
     if item.audience == Audience.PEOPLE:
@@ -228,18 +224,20 @@ def audience_users(item: Shareable) -> QuerySet[User]:
             organisation__category=OrganisationCategory.CENTRE,
             role__in=[*CENTRE_ROLES, Role.AUDITOR],
         )
-        q |= Exists(centre)
+        q |= Q(Exists(centre))
         orgs = {item.organisation_id}
         if item.audience == Audience.ORGANISATIONS:
             orgs |= _ids(item, "audience_organisations")
-        q |= Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation_id__in=orgs))
+        q |= Q(Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation_id__in=orgs)))
         if item.tlp in _WIDE_TLPS and item.audience == Audience.EVERYONE:
             return active
         if item.tlp in _WIDE_TLPS and item.audience == Audience.SECTORS:
             sectors = _ids(item, "audience_sectors")
-            q |= Exists(
-                Membership.objects.filter(
-                    user_id=OuterRef("pk"), organisation__sector_id__in=sectors
+            q |= Q(
+                Exists(
+                    Membership.objects.filter(
+                        user_id=OuterRef("pk"), organisation__sector_id__in=sectors
+                    )
                 )
             )
     return active.filter(q)
@@ -281,7 +279,7 @@ def validate_sharing(
                 "TLP:AMBER+STRICT can only be shared with chosen organisations, named people "
                 "or the centre."
             )
-    lists = {
+    lists: dict[str, tuple[str, Iterable[Any], str]] = {
         Audience.SECTORS: ("audience_sectors", sectors, _("Choose at least one sector.")),
         Audience.ORGANISATIONS: (
             "audience_organisations",
@@ -301,9 +299,9 @@ def validate_sharing(
 # --- The directory: organisations, people, memberships ------------------------------------
 
 
-def visible_organisations(user: Any, queryset: QuerySet[Organisation] | None = None) -> QuerySet[
-    Organisation
-]:
+def visible_organisations(
+    user: Any, queryset: QuerySet[Organisation] | None = None
+) -> QuerySet[Organisation]:
     """Organisations in the directory: the listed ones and one's own; all of them for the centre."""
     qs = Organisation.objects.all() if queryset is None else queryset
     a = access(user)
@@ -331,9 +329,9 @@ def visible_people(user: Any, queryset: QuerySet[User] | None = None) -> QuerySe
     )
 
 
-def visible_memberships(user: Any, queryset: QuerySet[Membership] | None = None) -> QuerySet[
-    Membership
-]:
+def visible_memberships(
+    user: Any, queryset: QuerySet[Membership] | None = None
+) -> QuerySet[Membership]:
     qs = Membership.objects.all() if queryset is None else queryset
     a = access(user)
     if not a.is_member:

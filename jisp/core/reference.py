@@ -6,6 +6,8 @@ Health, Labour and Welfare to MLIT in April 2024; the table follows today's arra
 
 from __future__ import annotations
 
+from typing import Any
+
 #: (Japanese name, English name, short code)
 MINISTRIES = [
     ("総務省", "Ministry of Internal Affairs and Communications", "MIC"),
@@ -28,10 +30,20 @@ SECTORS = [
     ("water", "上水道", "Water supply", "MLIT"),
     ("logistics", "物流", "Logistics", "MLIT"),
     ("credit", "クレジット", "Credit cards", "METI"),
-    ("local_government", "行政サービス（地方自治体）", "Government services (local authorities)", "MIC"),
+    (
+        "local_government",
+        "行政サービス（地方自治体）",
+        "Government services (local authorities)",
+        "MIC",
+    ),
     ("sewerage", "下水道", "Sewerage", "MLIT"),
     ("airports", "空港", "Airports", "MLIT"),
-    ("traffic_control", "道路・海上・航空交通管制", "Road, maritime and air traffic control", "MLIT"),
+    (
+        "traffic_control",
+        "道路・海上・航空交通管制",
+        "Road, maritime and air traffic control",
+        "MLIT",
+    ),
     ("emergency_calls", "緊急通報", "Emergency calls", "MIC"),
     ("weather", "気象・災害情報", "Weather and disaster information", "MLIT"),
     ("immigration", "出入国管理", "Immigration control", "MOJ"),
@@ -46,7 +58,7 @@ CENTRE_NAME = "サイバーセキュリティ対処調整センター"
 CENTRE_NAME_EN = "Cybersecurity Coordination Centre"
 
 
-def load(organisation_model: type, sector_model: type) -> None:
+def load(organisation_model: Any, sector_model: Any) -> None:
     """Create or update the ministries, the centre and the sectors (idempotent)."""
     by_code = {}
     for name, name_en, short in MINISTRIES:

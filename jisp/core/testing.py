@@ -45,11 +45,7 @@ class Cast:
 
     @property
     def everyone(self) -> dict[str, User]:
-        return {
-            name: value
-            for name, value in vars(self).items()
-            if isinstance(value, User)
-        }
+        return {name: value for name, value in vars(self).items() if isinstance(value, User)}
 
 
 def make_person(
@@ -61,7 +57,9 @@ def make_person(
     two_factor: bool | None = None,
     language: str = "ja",
 ) -> User:
-    user = User.objects.create_user(email, PASSWORD, name=name or email.split("@")[0], language=language)
+    user = User.objects.create_user(
+        email, PASSWORD, name=name or email.split("@")[0], language=language
+    )
     if organisation is not None:
         Membership.objects.create(user=user, organisation=organisation, role=role)
     from jisp.core.choices import TWO_FACTOR_ROLES
@@ -78,19 +76,25 @@ def make_cast() -> Cast:
     electricity = Sector.objects.get(code="electricity")
     centre = Organisation.objects.get(category=OrganisationCategory.CENTRE)
     org_a = Organisation.objects.create(
-        name="東日本旅客鉄道テスト", name_en="Test Railway East",
-        category=OrganisationCategory.OPERATOR, sector=railways,
+        name="東日本旅客鉄道テスト",
+        name_en="Test Railway East",
+        category=OrganisationCategory.OPERATOR,
+        sector=railways,
     )
     org_b = Organisation.objects.create(
-        name="関東電力テスト", name_en="Test Power Kanto",
-        category=OrganisationCategory.OPERATOR, sector=electricity,
+        name="関東電力テスト",
+        name_en="Test Power Kanto",
+        category=OrganisationCategory.OPERATOR,
+        sector=electricity,
     )
     agency = Organisation.objects.create(
-        name="情報セキュリティ機構テスト", name_en="Test Security Agency",
+        name="情報セキュリティ機構テスト",
+        name_en="Test Security Agency",
         category=OrganisationCategory.AGENCY,
     )
     vendor = Organisation.objects.create(
-        name="脅威情報テスト株式会社", name_en="Test CTI Vendor",
+        name="脅威情報テスト株式会社",
+        name_en="Test CTI Vendor",
         category=OrganisationCategory.VENDOR,
     )
     return Cast(
@@ -114,7 +118,6 @@ def make_cast() -> Cast:
         ),
         outsider=make_person("nobody@nowhere.example", None, name="小林 空"),
     )
-
 
 
 def _po_messages(text: str) -> dict[bytes, bytes]:
@@ -182,7 +185,5 @@ def compile_catalogs(folder: Path) -> Path:
     header = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0)
     target = Path(folder) / "ja" / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
-    (target / "django.mo").write_bytes(
-        header + struct.pack(f"<{len(table)}I", *table) + ids + strs
-    )
+    (target / "django.mo").write_bytes(header + struct.pack(f"<{len(table)}I", *table) + ids + strs)
     return Path(folder)

@@ -31,7 +31,9 @@ class Shareable(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("people"), blank=True, related_name="+"
     )
     organisation = models.ForeignKey(
-        "core.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "core.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_by = models.ForeignKey(
@@ -42,6 +44,9 @@ class Shareable(models.Model):
         blank=True,
         related_name="+",
     )
+
+    organisation_id: int
+    created_by_id: int | None
 
     class Meta:
         abstract = True

@@ -51,7 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     failed_signins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -143,7 +143,9 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
 
     @classmethod

@@ -170,8 +170,13 @@ def invite_person(
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
     audit.record(
-        "core.invitation.sent", request=request, actor=inviter, obj=invitation,
-        organisation=organisation, role=role, email_invited=address,
+        "core.invitation.sent",
+        request=request,
+        actor=inviter,
+        obj=invitation,
+        organisation=organisation,
+        role=role,
+        email_invited=address,
     )
     return invitation, token
 
@@ -198,7 +203,7 @@ def accept_invitation(
     password: str = "",
     language: str = "ja",
 ) -> User:
-    """Join the organisation: as the signed-in person, or as a new account for the invited address."""
+    """Join the organisation as the signed-in person, or as a new account for the invited address."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_open:
         raise ValidationError(_("This invitation is no longer valid."))
@@ -215,8 +220,12 @@ def accept_invitation(
     locked.save(update_fields=["accepted_at"])
     policy.forget(user)
     audit.record(
-        "core.invitation.accepted", request=request, actor=user, obj=locked,
-        organisation=locked.organisation_id, role=locked.role,
+        "core.invitation.accepted",
+        request=request,
+        actor=user,
+        obj=locked,
+        organisation=locked.organisation_id,
+        role=locked.role,
     )
     return user
 
@@ -232,7 +241,10 @@ def revoke_invitation(request: HttpRequest | None, actor: User, invitation: Invi
     invitation.revoked_at = locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
     audit.record(
-        "core.invitation.revoked", request=request, actor=actor, obj=invitation,
+        "core.invitation.revoked",
+        request=request,
+        actor=actor,
+        obj=invitation,
         organisation=invitation.organisation_id,
     )
 
@@ -263,16 +275,23 @@ def set_role(request: HttpRequest | None, actor: User, membership: Membership, r
         return
     if old == Role.ORG_ADMIN and not policy.access(actor).is_centre_staff:
         _keep_one_admin(organisation)
-    if Membership.objects.filter(
-        user_id=membership.user_id, organisation=organisation, role=role
-    ).exclude(pk=membership.pk).exists():
+    if (
+        Membership.objects.filter(user_id=membership.user_id, organisation=organisation, role=role)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         membership.delete()
     else:
         membership.role = role
         membership.save(update_fields=["role"])
     audit.record(
-        "core.membership.changed", request=request, actor=actor, organisation=organisation,
-        person=membership.user_id, old_role=old, new_role=role,
+        "core.membership.changed",
+        request=request,
+        actor=actor,
+        organisation=organisation,
+        person=membership.user_id,
+        old_role=old,
+        new_role=role,
     )
 
 
@@ -285,8 +304,12 @@ def remove_membership(request: HttpRequest | None, actor: User, membership: Memb
         _keep_one_admin(organisation)
     membership.delete()
     audit.record(
-        "core.membership.removed", request=request, actor=actor, organisation=organisation,
-        person=membership.user_id, role=membership.role,
+        "core.membership.removed",
+        request=request,
+        actor=actor,
+        organisation=organisation,
+        person=membership.user_id,
+        role=membership.role,
     )
 
 
@@ -427,8 +450,12 @@ def request_password_reset(request: HttpRequest | None, email: str) -> bool:
     if user is None:
         audit.record("core.password.reset_requested", request=request, email=address, known=False)
         return False
-    context = {"user": user, "link": password_reset_link(user), "SITE_NAME": settings.SITE_NAME,
-               "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+    context = {
+        "user": user,
+        "link": password_reset_link(user),
+        "SITE_NAME": settings.SITE_NAME,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("core/mail/password_reset_subject.txt", context)
         text = render_to_string("core/mail/password_reset.txt", context)

@@ -20,7 +20,11 @@ def test_it_records_the_actor_object_and_details(cast: Cast) -> None:
     event = audit.record("sharing.topic.published", actor=cast.member_a, obj=item, reason="test")
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor_email == "alice@rail.example"
-    assert (event.object_type, event.object_id, event.tlp) == ("policyapp.item", str(item.pk), "amber")
+    assert (event.object_type, event.object_id, event.tlp) == (
+        "policyapp.item",
+        str(item.pk),
+        "amber",
+    )
     assert event.data == {"reason": "test"}
     assert event.via == AuditEvent.Via.SYSTEM
 
@@ -67,7 +71,9 @@ def test_views_below_amber_are_not_recorded(cast: Cast, rf) -> None:  # type: ig
     request.user = cast.member_b
     for tlp in ("clear", "green", "amber", "amber+strict", "red"):
         audit.record_view(request, Item.objects.create(title=tlp, tlp=tlp, organisation=cast.org_a))
-    recorded = list(AuditEvent.objects.filter(action="policyapp.item.viewed").values_list("tlp", flat=True))
+    recorded = list(
+        AuditEvent.objects.filter(action="policyapp.item.viewed").values_list("tlp", flat=True)
+    )
     assert sorted(recorded) == ["amber", "amber+strict", "red"]
 
 

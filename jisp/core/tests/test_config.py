@@ -18,7 +18,10 @@ def test_it_reads_a_database_url_for_postgresql(monkeypatch: pytest.MonkeyPatch)
     db = config.database("X_DB", Path("/tmp/unused.sqlite3"))
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["HOST"], db["PORT"], db["NAME"], db["PASSWORD"]) == (
-        "db.internal", 5433, "jisp", "s@cret",
+        "db.internal",
+        5433,
+        "jisp",
+        "s@cret",
     )
 
 
@@ -49,7 +52,10 @@ def test_it_reads_mail_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_MAIL", "smtp+tls://user%40x:pa%3Ass@mail.example:2525?timeout=5")
     mail = config.email("X_MAIL", "console:")
     assert (mail.host, mail.port, mail.user, mail.password) == (
-        "mail.example", 2525, "user@x", "pa:ss",
+        "mail.example",
+        2525,
+        "user@x",
+        "pa:ss",
     )
     assert mail.use_tls and not mail.use_ssl and mail.timeout == 5
     monkeypatch.setenv("X_MAIL", "smtp+ssl://mail.example")
@@ -101,7 +107,9 @@ def test_it_reads_a_secret_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path
         config.secret_key("X_KEY", tmp_path)
 
 
-def test_it_generates_and_keeps_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_it_generates_and_keeps_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("X_KEY", raising=False)
     monkeypatch.delenv("X_KEY_FILE", raising=False)
     first = config.secret_key("X_KEY", tmp_path)
@@ -122,7 +130,11 @@ def test_the_jisp_command_stops_with_a_clear_message_for_a_bad_value(tmp_path: P
     env.pop("PYTEST_CURRENT_TEST", None)
     result = subprocess.run(
         [sys.executable, "-m", "jisp.cli", "check"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "DATABASE_URL: unsupported scheme 'mysql'" in result.stderr

@@ -122,9 +122,7 @@ def test_fan_out_list_matches_the_rules(cast: Cast, items: dict[tuple[str, str],
     for (tlp, label), item in items.items():
         told = set(policy.audience_users(item).values_list("email", flat=True))
         expected = {
-            person.email
-            for name, person in people.items()
-            if expected_view(name, tlp, label)
+            person.email for name, person in people.items() if expected_view(name, tlp, label)
         }
         # Other people in the database (none in the cast's test) would only add to "told" if
         # they may see the item, which the filter test already checks; compare on the cast.
@@ -134,12 +132,18 @@ def test_fan_out_list_matches_the_rules(cast: Cast, items: dict[tuple[str, str],
 def test_an_invalid_combination_stays_closed(cast: Cast) -> None:
     """Items written around validation (RED for everyone, AMBER+STRICT for sectors) leak nothing."""
     red = Item.objects.create(
-        title="red", tlp=TLP.RED, audience=Audience.EVERYONE, organisation=cast.org_a,
+        title="red",
+        tlp=TLP.RED,
+        audience=Audience.EVERYONE,
+        organisation=cast.org_a,
         created_by=cast.member_a,
     )
     strict = Item.objects.create(
-        title="strict", tlp=TLP.AMBER_STRICT, audience=Audience.EVERYONE,
-        organisation=cast.org_a, created_by=cast.member_a,
+        title="strict",
+        tlp=TLP.AMBER_STRICT,
+        audience=Audience.EVERYONE,
+        organisation=cast.org_a,
+        created_by=cast.member_a,
     )
     assert not policy.can_view(cast.member_b, red)
     assert not policy.can_view(cast.analyst, red)

@@ -1,4 +1,4 @@
-"""Japanese is complete: every string of the catalogue is translated, and the compiled file agrees."""
+"""Japanese is complete: every string is translated, and the compiled catalogue agrees."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ LOCALE = Path(settings.BASE_DIR) / "jisp" / "locale" / "ja" / "LC_MESSAGES"
 
 
 def parse_po(path: Path) -> list[dict[str, object]]:
-    """Entries of a PO file: msgid, msgid_plural, msgstr (list), flags. Enough for our catalogues."""
+    """Entries of a PO file: msgid, msgid_plural, msgstr..., flags (enough for our catalogue)."""
     entries: list[dict[str, object]] = []
     current: dict[str, object] = {}
     key = ""
@@ -41,9 +41,7 @@ def test_every_string_is_translated_to_japanese() -> None:
     entries = [e for e in parse_po(LOCALE / "django.po") if e["msgid"]]
     assert len(entries) > 100
     untranslated = [
-        e["msgid"]
-        for e in entries
-        if not any(v for k, v in e.items() if k.startswith("msgstr"))
+        e["msgid"] for e in entries if not any(v for k, v in e.items() if k.startswith("msgstr"))
     ]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in str(e.get("flags", ""))]
     assert untranslated == []

@@ -29,22 +29,34 @@ def web_command(bind: str, workers: int, threads: int) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    return [sys.executable, "-m", "jisp.cli", "run_huey", "--workers", str(
-        settings.HUEY["consumer"]["workers"]  # type: ignore[index]
-    )]
+    return [
+        sys.executable,
+        "-m",
+        "jisp.cli",
+        "run_huey",
+        "--workers",
+        str(
+            settings.HUEY["consumer"]["workers"]  # type: ignore[index]
+        ),
+    ]
 
 
 def add_web_arguments(parser: CommandParser) -> None:
     parser.add_argument(
-        "--bind", default=config.string("JISP_BIND", "127.0.0.1:8000"),
+        "--bind",
+        default=config.string("JISP_BIND", "127.0.0.1:8000"),
         help="Address and port to listen on (JISP_BIND; default 127.0.0.1:8000).",
     )
     parser.add_argument(
-        "--workers", type=int, default=config.integer("JISP_WEB_WORKERS", 2, minimum=1),
+        "--workers",
+        type=int,
+        default=config.integer("JISP_WEB_WORKERS", 2, minimum=1),
         help="Web worker processes (JISP_WEB_WORKERS; default 2).",
     )
     parser.add_argument(
-        "--threads", type=int, default=config.integer("JISP_WEB_THREADS", 4, minimum=1),
+        "--threads",
+        type=int,
+        default=config.integer("JISP_WEB_THREADS", 4, minimum=1),
         help="Threads per web worker (JISP_WEB_THREADS; default 4).",
     )
 
@@ -61,7 +73,8 @@ class Command(BaseCommand):
             "worker": worker_command(),
         }
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+        # Our own fixed command lines (sys.executable -m ...), no shell, no user input.
+        children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
         self.stdout.write(
             f"JISP is running at http://{options['bind']}/ (web and worker); Ctrl-C stops it."
         )
