@@ -148,8 +148,9 @@ def database(name: str, default_sqlite: Path) -> dict[str, Any]:
         }
         config.setdefault("TEST", {})
     else:
-        config.setdefault("CONN_MAX_AGE", 60)
-        config.setdefault("CONN_HEALTH_CHECKS", True)
+        # Persistent connections (dj_database_url's parse() sets 0 / False, so assign, not default).
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

@@ -30,6 +30,7 @@ ACTIONS: dict[str, Any] = {
     "core.two_factor.disabled": _("Disabled two-factor sign-in"),
     "core.two_factor.failed": _("Failed two-factor code"),
     "core.password.changed": _("Changed password"),
+    "core.profile.changed": _("Changed their profile"),
     "core.password.reset_requested": _("Asked for a password reset"),
     "core.password.reset": _("Reset password"),
     "core.invitation.sent": _("Sent an invitation"),

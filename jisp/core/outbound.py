@@ -274,9 +274,7 @@ def _send_once(
         raise OutboundError(f"{type(exc).__name__}: {exc}") from None
 
 
-def _read_capped(
-    response: httpx.Response, max_bytes: int, deadline: float
-) -> tuple[bytes, bool]:
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():

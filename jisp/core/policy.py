@@ -320,12 +320,9 @@ def visible_people(user: Any, queryset: QuerySet[User] | None = None) -> QuerySe
         return qs.none()
     if a.sees_all_below_red:
         return qs
+    # An IN (subquery) lets the database start from the few memberships, not from every person.
     return qs.filter(
-        Exists(
-            Membership.objects.filter(
-                user_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
-            )
-        )
+        pk__in=Membership.objects.filter(organisation_id__in=a.organisation_ids).values("user_id")
     )
 
 

@@ -167,7 +167,11 @@ def compile_catalogs(folder: Path) -> Path:
     parts = Path(__file__).resolve().parent.parent / "locale" / "ja" / "LC_MESSAGES" / "parts"
     messages: dict[bytes, bytes] = {}
     for po in sorted(parts.glob("*.po")):
-        for msgid, value in _po_messages(po.read_text(encoding="utf-8")).items():
+        try:
+            found = _po_messages(po.read_text(encoding="utf-8"))
+        except (ValueError, SyntaxError, KeyError):
+            continue  # a part being written by someone else: msgfmt will report it
+        for msgid, value in found.items():
             messages.setdefault(msgid, value)
     keys = sorted(messages)
     ids = b"".join(k + b"\0" for k in keys)

@@ -1,1 +1,1 @@
-"""The demo data set loaded by ``jisp demo``: fictional organisations and people at the seed's scale."""
+"""The demo data set of ``jisp demo``: fictional organisations and people at the seed's scale."""

@@ -1,4 +1,4 @@
-"""Name lists for the demo people: Japanese family and given names (kanji with romaji), English names.
+"""Names of the demo people: Japanese family and given names (kanji with romaji), English names.
 
 Common names only; combined at random they describe nobody in particular, and every demo address is
 on a reserved example domain.

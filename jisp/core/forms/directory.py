@@ -34,7 +34,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(role, Role(role).label) for role in roles]
         if Role.MEMBER in roles:
             self.fields["role"].initial = Role.MEMBER
 

@@ -203,7 +203,7 @@ def accept_invitation(
     password: str = "",
     language: str = "ja",
 ) -> User:
-    """Join the organisation as the signed-in person, or as a new account for the invited address."""
+    """Join the organisation as the signed-in person, or as a new account for the invited one."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_open:
         raise ValidationError(_("This invitation is no longer valid."))
@@ -450,11 +450,13 @@ def request_password_reset(request: HttpRequest | None, email: str) -> bool:
     if user is None:
         audit.record("core.password.reset_requested", request=request, email=address, known=False)
         return False
+    english = user.language == "en" and bool(user.name_en)
     context = {
         "user": user,
+        "name": user.name_en if english else (user.name or user.email),
         "link": password_reset_link(user),
         "SITE_NAME": settings.SITE_NAME,
-        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("core/mail/password_reset_subject.txt", context)

@@ -41,7 +41,7 @@ from jisp.core.services import accounts
 
 #: Session keys: the person who passed the password step, and a new secret not yet confirmed.
 PENDING_KEY = "jisp_signin_pending"
-SETUP_SECRET_KEY = "jisp_totp_setup_secret"
+TOTP_SETUP_KEY = "jisp_totp_setup"
 #: How long the code step may follow the password step.
 PENDING_SECONDS = 5 * 60
 
@@ -92,7 +92,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             if user is None:
                 form.add_error(None, result.error)
             elif accounts.needs_two_factor(user) and user.has_two_factor:
-                request.session.pop(SETUP_SECRET_KEY, None)
+                request.session.pop(TOTP_SETUP_KEY, None)
                 request.session[PENDING_KEY] = {
                     "user": user.pk,
                     "at": time.time(),
@@ -101,7 +101,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 return redirect("core:signin_two_factor")
             else:
                 return _complete_sign_in(request, user, next_url)
-    context = {"form": form, "next": next_url if next_url else ""}
+    context = {"form": form, "next": next_url}
     return render(request, "core/accounts/signin.html", context, status=status)
 
 
@@ -114,7 +114,12 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
     if not isinstance(started, int | float) or not 0 <= time.time() - started <= PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None, ""
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    user = (
+        User.objects.filter(pk=user_id, is_active=True).first()
+        if isinstance(user_id, int)
+        else None
+    )
     if user is None or not user.has_two_factor:
         request.session.pop(PENDING_KEY, None)
         return None, ""
@@ -159,7 +164,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
-    """The header's language switch: a cookie for everyone, and the account's choice if signed in."""
+    """The header's language switch: a cookie for all, and the account's choice if signed in."""
     code = request.POST.get("language", "")
     if code not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest(_("Unknown language."), content_type="text/plain")
@@ -223,7 +228,9 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
             accounts.reset_password(request, user, form.cleaned_data["new_password1"])
             messages.success(request, _("Your password was changed. Sign in with the new one."))
             return redirect("core:signin")
-    return render(request, "core/accounts/password_reset_confirm.html", {"form": form}, status=status)
+    return render(
+        request, "core/accounts/password_reset_confirm.html", {"form": form}, status=status
+    )
 
 
 # --- The person's own account ----------------------------------------------------------------
@@ -284,23 +291,23 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = _authenticated(request)
     required = policy.access(user).needs_two_factor
     if user.has_two_factor:
-        request.session.pop(SETUP_SECRET_KEY, None)
+        request.session.pop(TOTP_SETUP_KEY, None)
         if request.method == "POST":
             return redirect("core:two_factor_setup")
-        context = {"enabled": True, "required": required}
-        return render(request, "core/accounts/two_factor_setup.html", context)
+        status_context = {"enabled": True, "required": required}
+        return render(request, "core/accounts/two_factor_setup.html", status_context)
 
-    secret = request.session.get(SETUP_SECRET_KEY)
+    secret = request.session.get(TOTP_SETUP_KEY)
     if not isinstance(secret, str) or not secret:
         secret = accounts.new_totp_secret()
-        request.session[SETUP_SECRET_KEY] = secret
+        request.session[TOTP_SETUP_KEY] = secret
     form = TwoFactorCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             if accounts.enable_two_factor(request, user, secret, form.cleaned_data["code"]):
-                del request.session[SETUP_SECRET_KEY]
+                del request.session[TOTP_SETUP_KEY]
                 messages.success(request, _("Two-factor sign-in is on."))
                 return redirect("core:home" if required else "core:profile")
             form.add_error(
