@@ -8,7 +8,6 @@ sign-in have ``TOTP_SECRET`` confirmed (use ``totp_code()`` for a current code).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyotp
 from django.utils import timezone
@@ -118,76 +117,3 @@ def make_cast() -> Cast:
         ),
         outsider=make_person("nobody@nowhere.example", None, name="小林 空"),
     )
-
-
-def _po_messages(text: str) -> dict[bytes, bytes]:
-    """The translated, non-fuzzy entries of a PO file, keyed as in an MO file."""
-    import ast
-
-    result: dict[bytes, bytes] = {}
-    entries: list[tuple[dict[str, str], bool]] = [({}, False)]
-    key = ""
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
-        if not line:
-            entries.append(({}, False))
-        elif line.startswith("#,") and "fuzzy" in line:
-            entries[-1] = (entries[-1][0], True)
-        elif line.startswith("#"):
-            continue
-        elif line.startswith('"'):
-            entries[-1][0][key] += ast.literal_eval(line)
-        else:
-            key, _sep, rest = line.partition(" ")
-            entries[-1][0][key] = ast.literal_eval(rest)
-    for entry, fuzzy in entries:
-        if "msgid" not in entry or fuzzy:
-            continue
-        msgid = entry["msgid"]
-        if "msgctxt" in entry:
-            msgid = entry["msgctxt"] + "\x04" + msgid
-        if "msgid_plural" in entry:
-            msgid += "\0" + entry["msgid_plural"]
-            value = "\0".join(entry[k] for k in sorted(entry) if k.startswith("msgstr["))
-        else:
-            value = entry.get("msgstr", "")
-        if value.strip("\0"):
-            result[msgid.encode()] = value.encode()
-    return result
-
-
-def compile_catalogs(folder: Path) -> Path:
-    """Compile every ``jisp/locale/ja/LC_MESSAGES/parts/*.po`` into ``folder`` as one catalog.
-
-    For tests that check Japanese text before the parts are merged and compiled: put the
-    returned folder first in ``settings.LOCALE_PATHS``. Pure Python (no gettext tools needed).
-    """
-    import struct
-
-    parts = Path(__file__).resolve().parent.parent / "locale" / "ja" / "LC_MESSAGES" / "parts"
-    messages: dict[bytes, bytes] = {}
-    for po in sorted(parts.glob("*.po")):
-        try:
-            found = _po_messages(po.read_text(encoding="utf-8"))
-        except (ValueError, SyntaxError, KeyError):
-            continue  # a part being written by someone else: msgfmt will report it
-        for msgid, value in found.items():
-            messages.setdefault(msgid, value)
-    keys = sorted(messages)
-    ids = b"".join(k + b"\0" for k in keys)
-    strs = b"".join(messages[k] + b"\0" for k in keys)
-    start = 28 + 16 * len(keys)
-    table: list[int] = []
-    offset = 0
-    for k in keys:
-        table += [len(k), start + offset]
-        offset += len(k) + 1
-    offset = start + len(ids)
-    for k in keys:
-        table += [len(messages[k]), offset]
-        offset += len(messages[k]) + 1
-    header = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0)
-    target = Path(folder) / "ja" / "LC_MESSAGES"
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "django.mo").write_bytes(header + struct.pack(f"<{len(table)}I", *table) + ids + strs)
-    return Path(folder)

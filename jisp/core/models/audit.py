@@ -56,6 +56,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"]),
             models.Index(fields=["action", "at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["via", "at"]),
         ]
 
     def __str__(self) -> str:

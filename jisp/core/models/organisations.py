@@ -64,7 +64,10 @@ class Organisation(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        indexes = [models.Index(fields=["category", "name"])]
+        indexes = [
+            models.Index(fields=["category", "name"]),
+            models.Index(fields=["name", "id"], name="core_org_name_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -97,7 +97,7 @@ def test_it_refuses_writing_with_a_read_token(client: Client, cast: Cast) -> Non
         headers=headers,
     )
     assert response.status_code == 403
-    assert "write" in response.json()["detail"]
+    assert "書き込み権限" in response.json()["detail"]  # admin_a reads Japanese
     assert not cast.org_a.invitations.exists()
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from jisp.api import MAX_BODY_BYTES
 from jisp.core.services import accounts
-from jisp.core.testing import Cast, compile_catalogs
+from jisp.core.testing import Cast
 
 PROPERTY = settings(
     max_examples=60,
@@ -111,7 +111,6 @@ def test_it_hides_what_the_policy_hides_with_a_json_404(client: Client, cast: Ca
 def test_it_translates_messages_for_the_caller(
     client: Client, cast: Cast, settings: Any, tmp_path: Any
 ) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
     headers = bearer(cast.member_a)  # member_a reads Japanese
     response = client.get("/api/v1/organisations/999999", headers=headers)
     assert response.json() == {"detail": "見つかりません。"}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from jisp.core.models import User
-from jisp.core.testing import PASSWORD, Cast, compile_catalogs, totp_code
+from jisp.core.testing import PASSWORD, Cast, totp_code
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -48,11 +48,6 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
-
-
-@pytest.fixture(autouse=True)
-def ja_catalog(settings: Any, tmp_path: Any) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
 
 
 def sign_in(page: Any, base: str, user: User, code: str) -> None:

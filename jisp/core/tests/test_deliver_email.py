@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 import socket
-import subprocess
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +21,6 @@ from jisp.core.services.notifications import notify
 from jisp.core.testing import Cast
 from jisp.core.tests.policyapp.models import Item
 
-PARTS = Path(django_settings.BASE_DIR) / "jisp" / "locale" / "ja" / "LC_MESSAGES" / "parts"
 active_language = lazy(lambda: f"Alert ({translation.get_language()})", str)
 
 
@@ -69,19 +65,6 @@ def smtp(settings: Any) -> Iterator[Inbox]:
         controller.stop()
 
 
-@pytest.fixture
-def japanese(settings: Any, tmp_path: Path) -> None:
-    """This area's Japanese catalogue, compiled (the merged one may not be built yet)."""
-    if shutil.which("msgfmt") is None:
-        pytest.skip("msgfmt (gettext) is not installed")
-    folder = tmp_path / "locale" / "ja" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    subprocess.run(
-        ["msgfmt", "-o", str(folder / "django.mo"), str(PARTS / "notifications.po")], check=True
-    )
-    settings.LOCALE_PATHS = [tmp_path / "locale", *django_settings.LOCALE_PATHS]
-
-
 def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
@@ -91,7 +74,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def test_it_mails_each_person_in_their_language(
-    cast: Cast, smtp: Inbox, japanese: None, django_capture_on_commit_callbacks: Any
+    cast: Cast, smtp: Inbox, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         result = notify(

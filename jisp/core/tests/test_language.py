@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jisp.core.models import AuditEvent
-from jisp.core.testing import Cast, compile_catalogs
+from jisp.core.testing import Cast
 
 URL = reverse("core:language")
 
@@ -39,7 +39,6 @@ def test_it_saves_the_language_of_a_signed_in_person(
 def test_it_switches_back_to_japanese(
     client: Client, cast: Cast, signed_in: Any, settings: Any, tmp_path: Any
 ) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
     signed_in(cast.member_b)  # reads English
     client.post(URL, {"language": "ja", "next": reverse("core:profile")})
     cast.member_b.refresh_from_db()

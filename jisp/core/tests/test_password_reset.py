@@ -16,15 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jisp.core.models import AuditEvent, User
-from jisp.core.testing import PASSWORD, Cast, compile_catalogs
+from jisp.core.testing import PASSWORD, Cast
 
 URL = reverse("core:password_reset")
 NEW_PASSWORD = "a brand new passphrase 42"
-
-
-@pytest.fixture(autouse=True)
-def ja_catalog(settings: Any, tmp_path: Any) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
 
 
 def ask(client: Client, email: str) -> Any:

@@ -16,15 +16,10 @@ from django.utils.translation import gettext
 from jisp.core import audit
 from jisp.core.choices import Role
 from jisp.core.models import AuditEvent, User
-from jisp.core.testing import PASSWORD, Cast, compile_catalogs, make_person
+from jisp.core.testing import PASSWORD, Cast, make_person
 from jisp.core.views.accounts import PENDING_KEY
 
 URL = reverse("core:signin")
-
-
-@pytest.fixture(autouse=True)
-def ja_catalog(settings: Any, tmp_path: Any) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
 
 
 def ja(msgid: str) -> str:

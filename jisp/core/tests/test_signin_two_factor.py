@@ -15,16 +15,11 @@ from django.utils.translation import gettext
 
 from jisp.core import audit
 from jisp.core.models import AuditEvent, User
-from jisp.core.testing import PASSWORD, Cast, compile_catalogs, totp_code
+from jisp.core.testing import PASSWORD, Cast, totp_code
 from jisp.core.views.accounts import PENDING_KEY
 
 URL = reverse("core:signin_two_factor")
 NOW = timezone.now().replace(microsecond=0)
-
-
-@pytest.fixture(autouse=True)
-def ja_catalog(settings: Any, tmp_path: Any) -> None:
-    settings.LOCALE_PATHS = [compile_catalogs(tmp_path), *settings.LOCALE_PATHS]
 
 
 @pytest.fixture(autouse=True)
