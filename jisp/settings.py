@@ -26,6 +26,7 @@ SITE_NAME = config.string("SITE_NAME", "JISP")
 
 INSTALLED_APPS = [
     "jisp.core",
+    "jisp.sharing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

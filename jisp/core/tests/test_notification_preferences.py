@@ -14,8 +14,11 @@ URL = "core:notification_preferences"
 
 
 def post_data(checked: dict[str, list[str]]) -> dict[str, str]:
+    """The form as posted: ``checked`` kinds as given, every other registered kind at its defaults."""
+    chosen = {kind.key: sorted(kind.default_channels) for kind in notifications.kinds()}
+    chosen.update(checked)
     return {
-        f"{kind}__{channel}": "on" for kind, channels in checked.items() for channel in channels
+        f"{kind}__{channel}": "on" for kind, channels in chosen.items() for channel in channels
     }
 
 

@@ -1,0 +1,103 @@
+"""Full-text search of topics in Japanese and English, on SQLite and on PostgreSQL.
+
+Japanese is written without spaces between words, so a word-based index cannot find a word inside a
+sentence. We index text as tokens that every database tokenises the same way: runs of Japanese
+characters become overlapping two-character tokens (bigrams: "不審メール" → "不審 審メ メー ール"),
+other text becomes lower-case words of letters and digits. A query word becomes the phrase of its
+tokens, so any Japanese word of two or more characters is found wherever it stands; the words of a
+query must all match. The tokens are kept in ``Topic.search_text`` and indexed by SQLite's FTS5
+(a virtual table kept in step by triggers) or by a PostgreSQL GIN index on
+``to_tsvector('simple', search_text)`` (migration 0002).
+
+We wrote this rather than use a library: the bigram scheme is a few lines, needs no extension
+or dictionary on either database, and answers in milliseconds over a million topics (bench/).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.expressions import RawSQL
+
+M = TypeVar("M", bound=Model)
+
+#: Hiragana, katakana (with the long-vowel mark), CJK ideographs and the iteration mark.
+_CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(f"[{_CJK}]+|[0-9a-z]+")
+_IS_CJK = re.compile(f"[{_CJK}]")
+#: A query longer than this is cut: nobody searches with a paragraph.
+MAX_QUERY = 200
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _tokens_of(run: str) -> list[str]:
+    if _IS_CJK.match(run):
+        if len(run) == 1:
+            return [run]
+        return [run[i : i + 2] for i in range(len(run) - 1)]
+    return [run]
+
+
+def index_text(*texts: str) -> str:
+    """The tokens to index for these texts, separated by spaces."""
+    tokens: list[str] = []
+    for text in texts:
+        for match in _TOKEN.finditer(_normalise(text or "")):
+            tokens.extend(_tokens_of(match.group()))
+    return " ".join(tokens)
+
+
+def query_phrases(query: str) -> list[tuple[list[str], bool]]:
+    """Each searchable run of the query as (tokens, prefix): all must match.
+
+    A single Japanese character cannot be found by bigrams; it is looked up as a prefix instead.
+    """
+    phrases = []
+    for match in _TOKEN.finditer(_normalise(query[:MAX_QUERY])):
+        run = match.group()
+        tokens = _tokens_of(run)
+        phrases.append((tokens, bool(_IS_CJK.match(run)) and len(run) == 1))
+    return phrases
+
+
+def _fts5(phrases: Iterable[tuple[list[str], bool]]) -> str:
+    parts = []
+    for tokens, prefix in phrases:
+        # Tokens hold only letters, digits and Japanese characters: no quoting to escape.
+        parts.append(f'"{tokens[0]}"*' if prefix else '"' + " ".join(tokens) + '"')
+    return " AND ".join(parts)
+
+
+def _tsquery(phrases: Iterable[tuple[list[str], bool]]) -> str:
+    parts = []
+    for tokens, prefix in phrases:
+        if prefix:
+            parts.append(f"'{tokens[0]}':*")
+        else:
+            parts.append("(" + " <-> ".join(f"'{token}'" for token in tokens) + ")")
+    return " & ".join(parts)
+
+
+def search(queryset: QuerySet[M], query: str) -> QuerySet[M]:
+    """``queryset`` (of topics) narrowed to those matching every word of ``query``."""
+    phrases = query_phrases(query)
+    if not phrases:
+        return queryset.none() if query.strip() else queryset
+    table = queryset.model._meta.db_table
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        sql = (
+            f"SELECT id FROM {table} WHERE to_tsvector('simple', search_text) "  # noqa: S608
+            "@@ to_tsquery('simple', %s)"
+        )
+        return queryset.filter(pk__in=RawSQL(sql, [_tsquery(phrases)]))  # noqa: S611 (parameters)
+    sql = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s"  # noqa: S608
+    return queryset.filter(pk__in=RawSQL(sql, [_fts5(phrases)]))  # noqa: S611 (parameters)
