@@ -17,9 +17,7 @@ def post_data(checked: dict[str, list[str]]) -> dict[str, str]:
     """The form as posted: ``checked`` kinds as given, every other registered kind at its defaults."""
     chosen = {kind.key: sorted(kind.default_channels) for kind in notifications.kinds()}
     chosen.update(checked)
-    return {
-        f"{kind}__{channel}": "on" for kind, channels in chosen.items() for channel in channels
-    }
+    return {f"{kind}__{channel}": "on" for kind, channels in chosen.items() for channel in channels}
 
 
 def test_it_asks_to_sign_in(client: Any) -> None:
