@@ -5,11 +5,17 @@ Each benchmark runs in its own process (Django's settings are per process), in t
 1. ``data.py``               10,000 organisations / 100,000 people, SQLite and PostgreSQL
                              (kept between runs; ``--fresh`` rebuilds them)
 2. ``bench_home_and_api.py`` server time of the home page and the organisation list API
-3. ``bench_demo_load.py``    ``jisp demo --reset`` on a fresh SQLite file
+3. ``bench_demo_load.py``    ``jisp demo --reset`` on a fresh SQLite file (with the demo topics)
+4. ``sharing_data.py``       1,000,000 topics and 10,000,000 views, SQLite and PostgreSQL (several
+                             minutes the first time; kept; ``--no-generate`` skips it and the
+                             sharing benchmarks if the data is not there yet)
+5. ``bench_sharing.py``      server time of the topic list, search, topic page and record_view
+6. ``bench_load.py``         gunicorn + PostgreSQL under 50 concurrent clients (wrk), topic pages
+                             vs a bare view returning the same bytes
 
 PostgreSQL is postgres://postgres@127.0.0.1:5432 unless BENCH_DATABASE_URL or DATABASE_URL names
-another server; the database used there is always ``jisp_bench``. Without a reachable server the
-PostgreSQL figures are reported as skipped.
+another server; the databases used there are always ``jisp_bench`` and ``jisp_bench_sharing``.
+Without a reachable server the PostgreSQL figures are reported as skipped.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ def summary() -> str:
                 result["backend"], label,
                 figures.get("p50", "-"), figures.get("p95", "-"), verdict(figures),
             ])  # fmt: skip
+    rows += sharing_rows()
     demo = common.read_result("demo_load")
     if demo:
         rows.append(["SQLite", "jisp demo --reset (first load), s", "-", demo["first_s"],
@@ -65,18 +72,64 @@ def summary() -> str:
         rows.append(["SQLite", "jisp demo --reset (reload), s", "-", demo["reset_s"],
                      "met" if demo["reset_s"] < demo["target_s"] else "MISSED"])  # fmt: skip
     return common.table(
-        ["database", "measure", "p50 ms", "p95 ms / s", "target (30 ms p95; demo 30 s)"],
+        ["database", "measure", "p50 ms", "p95 ms / s", "target"],
         rows,
         title="Summary",
     )
+
+
+def sharing_rows() -> list[list[Any]]:
+    """The sharing benchmarks' lines of the summary."""
+    rows: list[list[Any]] = []
+    for backend in ("sqlite", "postgres"):
+        result = common.read_result(f"sharing-{backend}")
+        if result is None:
+            continue
+        if "skipped" in result:
+            rows.append([backend, "topics (1,000,000)", "-", "-", f"skipped: {result['skipped']}"])
+            continue
+        from bench_sharing import verdict
+
+        for label, figures in result["results"].items():
+            if label.startswith("service:") and "record_view" not in label:
+                continue  # the diagnostics stay in bench_sharing.py's own table
+            name = label if "record_view" not in label else f"{label} (mean {figures['mean']:.2f})"
+            rows.append([result["backend"], name, figures.get("p50", "-"),
+                         figures.get("p95", "-"), verdict(label, figures)])  # fmt: skip
+    load = common.read_result("load")
+    if load and "skipped" in load:
+        rows.append(["PostgreSQL", "load: topic pages", "-", "-", f"skipped: {load['skipped']}"])
+    elif load:
+        from bench_load import verdict as load_verdict
+
+        page, bare = load["results"]["page"], load["results"]["bare"]
+        ok = load_verdict(page) if load["page_kind"] == "sharing:detail" else "pending (404)"
+        rows.append(
+            [
+                "PostgreSQL",
+                f"load: {page['rate']:.0f} pages/s, p99 {page['p99']:.0f} ms, "
+                f"{page['errors']} errors ({load['page_kind']})",
+                page["p50"],
+                "-",
+                ok,
+            ]
+        )
+        rows.append(["PostgreSQL", f"load: bare view {bare['rate']:.0f} pages/s; ratio "
+                     f"{load['ratio']:.2f}", bare["p50"], "-", "-"])  # fmt: skip
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark data")
     parser.add_argument("-n", type=int, default=300, help="timed requests per endpoint")
+    parser.add_argument("--no-generate", action="store_true",
+                        help="do not generate the (slow) sharing data set if it is missing: "
+                             "report the sharing benchmarks as skipped")  # fmt: skip
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load (bench_load)")
     args = parser.parse_args()
-    for name in ("home_api-sqlite", "home_api-postgres", "demo_load"):
+    for name in ("home_api-sqlite", "home_api-postgres", "demo_load", "sharing-sqlite",
+                 "sharing-postgres", "load"):  # fmt: skip
         (common.OUT / f"result-{name}.json").unlink(missing_ok=True)
     print(machine())
     fresh = ["--fresh"] if args.fresh else []
@@ -88,6 +141,13 @@ def main() -> None:
         step("data.py", "--backend", "postgres", *fresh)
     step("bench_home_and_api.py", "--backend", "all", "-n", str(args.n))
     step("bench_demo_load.py")
+    no_generate = ["--no-generate"] if args.no_generate else []
+    if not args.no_generate:
+        step("sharing_data.py", "--backend", "sqlite", *fresh)
+        if not problem:
+            step("sharing_data.py", "--backend", "postgres", *fresh)
+    step("bench_sharing.py", "--backend", "all", "-n", str(args.n), *no_generate)
+    step("bench_load.py", "--duration", str(args.duration), *no_generate)
     print()
     print(machine())
     print(summary())

@@ -342,3 +342,4 @@ for exc_class, handler in HANDLERS.items():
     api.add_exception_handler(exc_class, handler)
 
 api.add_router("/", core_router)
+api.add_router("/topics", "jisp.sharing.api.router")

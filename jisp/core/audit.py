@@ -47,6 +47,11 @@ ACTIONS: dict[str, Any] = {
 }
 
 
+def register_actions(actions: dict[str, Any]) -> None:
+    """Apps add the readable text of their own actions (from ``AppConfig.ready()``)."""
+    ACTIONS.update(actions)
+
+
 def describe(action: str) -> str:
     return str(ACTIONS.get(action, action))
 

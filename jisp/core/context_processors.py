@@ -12,7 +12,7 @@ from jisp.core import policy
 
 #: The platform's areas, in navigation order: (key, label, url name or None while not built).
 AREAS: list[tuple[str, Any, str | None]] = [
-    ("sharing", _("Sharing"), None),
+    ("sharing", _("Sharing"), "sharing:list"),
     ("incidents", _("Incidents"), None),
     ("intel", _("Threat intelligence"), None),
     ("domainwatch", _("Domain watch"), None),

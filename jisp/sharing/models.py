@@ -87,6 +87,10 @@ class Topic(Shareable):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         indexes = [
+            # The list's order (pinned first, newest first): pages read in index order, no sort.
+            models.Index(
+                fields=["-pinned", "-published_at", "-id"], name="sharing_topic_list_order"
+            ),
             models.Index(fields=["status", "published_at"], name="sharing_topic_status_pub"),
             models.Index(fields=["category", "published_at"], name="sharing_topic_cat_pub"),
             models.Index(fields=["organisation", "status"], name="sharing_topic_org_status"),

@@ -17,7 +17,6 @@ def english(user: User) -> User:
 @pytest.mark.parametrize(
     ("key", "name", "words"),
     [
-        ("sharing", "Sharing", "Topics"),
         ("incidents", "Incidents", "situation"),
         ("intel", "Threat intelligence", "STIX"),
         ("domainwatch", "Domain watch", "look-alikes"),
@@ -36,6 +35,12 @@ def test_it_describes_the_area_and_says_it_is_not_yet_available(cast, signed_in,
     assert "not yet available" in text
     assert response.context["nav"] == key
     assert f'href="{reverse("core:area", args=[key])}" aria-current="page"' in text
+
+
+def test_a_built_area_leads_to_its_own_pages(cast, signed_in):
+    response = signed_in(cast.member_a).get(reverse("core:area", args=["sharing"]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sharing:list")
 
 
 def test_it_answers_404_for_an_unknown_area(cast, signed_in):

@@ -14,7 +14,7 @@ URL = "core:notification_preferences"
 
 
 def post_data(checked: dict[str, list[str]]) -> dict[str, str]:
-    """The form as posted: ``checked`` kinds as given, every other registered kind at its defaults."""
+    """The form as posted: the given kinds as given, every other kind at its defaults."""
     chosen = {kind.key: sorted(kind.default_channels) for kind in notifications.kinds()}
     chosen.update(checked)
     return {f"{kind}__{channel}": "on" for kind, channels in chosen.items() for channel in channels}

@@ -166,7 +166,9 @@ class TopicInput:
     change_note: str = ""
 
 
-def _validate(user: Any, data: TopicInput) -> None:
+def _validate(user: Any, data: TopicInput, current: Topic | None = None) -> None:
+    """Refuse bad input, field by field. ``current``: the topic being edited (what it already has,
+    e.g. a pin set by the centre or an end of validity now past, is not refused again)."""
     errors: dict[str, Any] = {}
     if not data.title.strip() or len(data.title) > 200:
         errors["title"] = _("Give a title of at most 200 characters.")
@@ -180,10 +182,15 @@ def _validate(user: Any, data: TopicInput) -> None:
         errors["actions"] = _("At most 30 recommended actions of 500 characters each.")
     if len(data.tags) > 20 or any(not t.strip() or len(t) > 50 for t in data.tags):
         errors["tags"] = _("At most 20 tags of 1 to 50 characters.")
-    if data.valid_until is not None and data.valid_until <= timezone.now():
+    unchanged_until = current is not None and data.valid_until == current.valid_until
+    if data.valid_until is not None and data.valid_until <= timezone.now() and not unchanged_until:
         errors["valid_until"] = _("The end of validity must be in the future.")
     a = policy.access(user)
-    if (data.pinned or data.requires_ack) and not a.is_centre_staff:
+    pinned_before = current is not None and current.pinned
+    ack_before = current is not None and current.requires_ack
+    if not a.is_centre_staff and (
+        (data.pinned and not pinned_before) or (data.requires_ack and not ack_before)
+    ):
         errors["pinned"] = _(
             "Only the coordination centre pins topics or asks for acknowledgement."
         )
@@ -288,8 +295,8 @@ def update_topic(request: HttpRequest | None, user: User, topic: Topic, data: To
         raise PermissionDenied(_("You may not edit this topic."))
     if topic.status == TopicStatus.WITHDRAWN:
         raise ValidationError(_("A withdrawn topic cannot be edited."))
-    _validate(user, data)
     locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    _validate(user, data, current=locked)
     _apply(locked, data)
     locked.version += 1
     locked.save()
@@ -298,6 +305,8 @@ def update_topic(request: HttpRequest | None, user: User, topic: Topic, data: To
     audit.record("sharing.topic.updated", request=request, actor=user, obj=locked,
                  version=locked.version)  # fmt: skip
     if locked.is_published:
+        if locked.requires_ack:  # newly asked for, or new addressees after an audience change
+            ensure_acknowledgements(locked)
         from jisp.sharing.services import fanout
 
         fanout.on_commit(fanout.topic_updated, locked.pk)
@@ -307,6 +316,8 @@ def update_topic(request: HttpRequest | None, user: User, topic: Topic, data: To
 @transaction.atomic
 def submit_topic(request: HttpRequest | None, user: User, topic: Topic) -> Topic:
     """Publish, or send to the centre's review if the source is a member."""
+    if not policy.can_change(user, topic):
+        raise PermissionDenied(_("You may not submit this topic."))
     if topic.status not in {TopicStatus.DRAFT, TopicStatus.REJECTED}:
         raise ValidationError(_("Only a draft can be submitted."))
     if requires_review(topic) and not policy.access(user).is_centre_staff:
@@ -369,6 +380,8 @@ def review_topic(
 def withdraw_topic(request: HttpRequest | None, user: User, topic: Topic, note: str = "") -> None:
     if not policy.can_change(user, topic):
         raise PermissionDenied(_("You may not withdraw this topic."))
+    if topic.status == TopicStatus.WITHDRAWN:
+        raise ValidationError(_("This topic is already withdrawn."))
     topic.status = TopicStatus.WITHDRAWN
     topic.review_note = note[:2000] or topic.review_note
     topic.save(update_fields=["status", "review_note", "updated_at"])

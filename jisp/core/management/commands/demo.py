@@ -12,6 +12,11 @@ from django.db.models import ProtectedError, RestrictedError
 from jisp.core.choices import Role
 from jisp.core.demo import loader
 
+try:  # the sharing app's demo topics (optional: `demo` works without it)
+    from jisp.sharing import demo as sharing_demo
+except ImportError:  # pragma: no cover
+    sharing_demo = None  # type: ignore[assignment]
+
 
 class Command(BaseCommand):
     help = (
@@ -49,9 +54,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "The demo data is already loaded (use --reset to delete and load it again)."
                 )
+                self._load_topics(plan)
                 self._print_accounts(plan)
                 return
             try:
+                if sharing_demo is not None:  # topics refer to the demo organisations
+                    sharing_demo.delete(plan)
                 orgs, people = loader.delete_demo(plan)
             except (ProtectedError, RestrictedError) as exc:
                 raise CommandError(
@@ -74,7 +82,21 @@ class Command(BaseCommand):
                 f"{result.history_skipped} sign-ins of the history were already in the audit log "
                 "from an earlier load (it is append-only), so they were not added again."
             )
+        self._load_topics(plan)
         self._print_accounts(plan)
+
+    def _load_topics(self, plan: loader.Plan) -> None:
+        """The sharing app's demo topics (skipped if they are there already)."""
+        if sharing_demo is None:
+            return
+        started = time.perf_counter()
+        result = sharing_demo.load(plan)
+        if result is not None:
+            self.stdout.write(
+                f"Loaded {result.topics} topics ({result.versions} versions, {result.comments} "
+                f"comments, {result.acknowledgements} acknowledgements, {result.readings} "
+                f"readers, {result.views} views) in {time.perf_counter() - started:.1f} s."
+            )
 
     def _print_accounts(self, plan: loader.Plan) -> None:
         rows = [

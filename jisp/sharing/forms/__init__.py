@@ -1,0 +1,1 @@
+"""Forms of the sharing app, one module per feature."""

@@ -1,0 +1,83 @@
+"""Forms of the reading pages: the topic list's filters and the ranking's period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jisp.core.choices import TLP
+from jisp.core.models import Sector
+from jisp.sharing.choices import TopicCategory
+
+#: The longest period the ranking sums at once.
+MAX_RANKING_DAYS = 366
+#: The ranking's default period: the last seven days, today included.
+DEFAULT_RANKING_DAYS = 7
+#: Deeper pages are refused: nobody reads page 2,000; narrow the filters instead.
+MAX_PAGE = 2000
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SectorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class TopicFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *TopicCategory.choices],
+    )
+    tlp = forms.ChoiceField(label="TLP", required=False, choices=[("", _("All")), *TLP.choices])
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
+    sector = SectorChoiceField(
+        label=_("Sector"),
+        required=False,
+        queryset=Sector.objects.all(),
+        empty_label=_("All sectors"),
+    )
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=_date_widget())
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=_date_widget())
+    unread = forms.BooleanField(label=_("Unread or changed"), required=False)
+    needs_ack = forms.BooleanField(label=_("Needs my acknowledgement"), required=False)
+    professional = forms.BooleanField(label=_("Professional only"), required=False)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class RankingPeriodForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_widget())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_widget())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        end: date = data.get("date_to") or timezone.localdate()
+        start: date = data.get("date_from") or end - timedelta(days=DEFAULT_RANKING_DAYS - 1)
+        if start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        elif (end - start).days >= MAX_RANKING_DAYS:
+            self.add_error(
+                "date_from",
+                _("Choose a period of at most %(days)d days.") % {"days": MAX_RANKING_DAYS},
+            )
+        data["date_from"], data["date_to"] = start, end
+        return data
