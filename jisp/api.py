@@ -20,6 +20,7 @@ Lists answer ``{"count": n, "items": [...]}`` with ``limit`` / ``offset``: see
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -252,6 +253,31 @@ def _body_too_big(request: HttpRequest) -> bool:
     return length > MAX_BODY_BYTES
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """A NUL character anywhere in the query or the JSON body: no database stores it (PostgreSQL
+    refuses it in text), so such input is refused up front, whatever field it is in."""
+    if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
+        "QUERY_STRING", ""
+    ):
+        return True
+    if request.method in {"GET", "HEAD", "OPTIONS"} or b"\\u0000" not in request.body:
+        return False
+    try:
+        return _has_nul(json.loads(request.body))
+    except ValueError:
+        return False  # not JSON: ninja answers 400 for it
+
+
 def _as_json(response: HttpResponse) -> HttpResponse:
     """A non-JSON error from outside ninja's operations (405, Django's 404...) made JSON."""
     if response.status_code < 400 or response.get("Content-Type", "").startswith(
@@ -286,6 +312,8 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         try:
             if _body_too_big(request):
                 response = error_response(413, _default_message(413))
+            elif _carries_nul(request):
+                response = error_response(400, _("Text may not contain NUL characters."))
             else:
                 response = _as_json(view(request, *args, **kwargs))
         except Http404:

@@ -9,7 +9,7 @@ crash). Times are ISO 8601 in UTC (``2026-07-24T09:30:00Z``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator
 
 from jisp.core.choices import OrganisationCategory, Role, TokenScope
 
@@ -30,6 +30,23 @@ MAX_ID = 2**63 - 1
 MAX_OFFSET = 10**9
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID, examples=[42])]
+
+
+def _moment(value: datetime) -> datetime:
+    """A time the databases can store: in UTC (naive means UTC), between 1970 and 9998."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("time out of range") from None
+    if not 1970 <= value.year < 9999:
+        raise ValueError("time out of range: use a year from 1970")
+    return value
+
+
+#: A point in time from a client, e.g. "2026-07-24T09:30:00+09:00", kept in UTC.
+Moment = Annotated[datetime, AfterValidator(_moment)]
 
 
 class ErrorDetail(Schema):
@@ -53,7 +70,13 @@ class ErrorOut(Schema):
 
 
 #: Error statuses to declare on every read operation, and on every write operation.
-ERRORS_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS_READ: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
 ERRORS_WRITE: dict[int, Any] = {**ERRORS_READ, 400: ErrorOut, 413: ErrorOut}
 
 

@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from jisp.core.choices import TLP, Audience
-from jisp.core.schemas import Id, OrganisationRef, PageIn, SectorRef, clean_text
+from jisp.core.schemas import Id, Moment, OrganisationRef, PageIn, SectorRef, clean_text
 from jisp.sharing.choices import TopicCategory, TopicStatus
 
 # --- Out ----------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class TopicFilters(PageIn):
     sector: str | None = Field(
         None, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$", description="A sector's code."
     )
-    since: datetime | None = Field(None, description="Published at or after this time.")
+    since: Moment | None = Field(None, description="Published at or after this time.")
     unread: bool = Field(False, description="Only topics not read, or changed since read.")
     needs_ack: bool = Field(False, description="Only topics my organisation must acknowledge.")
     professional: bool = Field(False, description="Only professional (technical) topics.")
@@ -170,7 +170,7 @@ class TopicIn(Schema):
     organisations: list[Id] = Field(default_factory=list, max_length=500)
     people: list[Id] = Field(default_factory=list, max_length=500)
     professional: bool = False
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
     pinned: bool = Field(False, description="The centre only.")
     requires_ack: bool = Field(False, description="The centre only.")
     organisation: Id | None = Field(
@@ -197,7 +197,7 @@ class TopicPatchIn(Schema):
     organisations: list[Id] | None = Field(None, max_length=500)
     people: list[Id] | None = Field(None, max_length=500)
     professional: bool | None = None
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
     pinned: bool | None = None
     requires_ack: bool | None = None
 

@@ -48,6 +48,19 @@ def test_it_answers_malformed_json_with_400(client: Client, cast: Cast) -> None:
     assert not cast.org_a.invitations.exists()
 
 
+def test_it_refuses_nul_characters_in_the_body_and_the_query(client: Client, cast: Cast) -> None:
+    response = client.post(
+        f"/api/v1/organisations/{cast.org_a.pk}/invitations",
+        json.dumps({"email": "x@y.example", "role": "mem\u0000ber"}),
+        content_type="application/json",
+        headers=bearer(cast.admin_a, "write"),
+    )
+    assert "NUL" in assert_json_error(response, 400)
+    assert not cast.org_a.invitations.exists()
+    response = client.get("/api/v1/organisations?q=a%00b", headers=bearer(cast.member_a))
+    assert_json_error(response, 400)
+
+
 def test_it_answers_invalid_input_with_422_and_the_places(client: Client, cast: Cast) -> None:
     response = client.post(
         f"/api/v1/organisations/{cast.org_a.pk}/invitations",

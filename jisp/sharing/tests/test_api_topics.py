@@ -345,3 +345,15 @@ def test_a_patch_keeps_what_it_does_not_send(
         "sectors",
     )
     assert list(topic.audience_sectors.values_list("code", flat=True)) == ["railways"]
+
+
+@pytest.mark.parametrize(
+    "since", ["0344-02-24T00:21:15-21:49", "1900-01-01T00:00:00Z", "9999-12-31T23:59:59-10:00"]
+)
+def test_it_refuses_a_time_the_database_cannot_hold(client: Client, cast: Cast, since: str) -> None:
+    _, token = accounts.create_api_token(None, cast.member_a, "t", "read", 30)
+    response = client.get(
+        "/api/v1/topics", {"since": since}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "since"
