@@ -59,7 +59,7 @@ lock: install-dev
 
 ## Merge the translation parts and compile the catalogues.
 messages:
-	cd jisp && ../$(BIN)/python ../$(BIN)/jisp makemessages --locale ja --no-obsolete --ignore 'tests/*' >/dev/null
+	cd jisp && ../$(BIN)/python ../$(BIN)/jisp makemessages --locale ja --no-obsolete --no-location --ignore 'tests/*' >/dev/null
 	cd jisp && ../$(BIN)/jisp compilemessages --locale ja >/dev/null
 
 clean:

@@ -1019,7 +1019,7 @@ def _plan_one(
 ) -> TopicPlan:
     values = _fill(template, rng, n, when)
     english = template.key.endswith("_en")
-    prefix = ("(Pro)" if english else "(プロ)") if template.professional else ""
+    prefix = ""  # the pages mark professional topics "(プロ)" themselves
     label = "[Info] " if english else LABEL[template.category]
     organisation, author = _source(template, cast, rng)
     tlp = rng.choices([t for t, _w in template.tlp], weights=[w for _t, w in template.tlp])[0]

@@ -11,11 +11,7 @@ from django.db.models import ProtectedError, RestrictedError
 
 from jisp.core.choices import Role
 from jisp.core.demo import loader
-
-try:  # the sharing app's demo topics (optional: `demo` works without it)
-    from jisp.sharing import demo as sharing_demo
-except ImportError:  # pragma: no cover
-    sharing_demo = None  # type: ignore[assignment]
+from jisp.sharing import demo as sharing_demo
 
 
 class Command(BaseCommand):
@@ -58,8 +54,7 @@ class Command(BaseCommand):
                 self._print_accounts(plan)
                 return
             try:
-                if sharing_demo is not None:  # topics refer to the demo organisations
-                    sharing_demo.delete(plan)
+                sharing_demo.delete(plan)  # topics refer to the demo organisations
                 orgs, people = loader.delete_demo(plan)
             except (ProtectedError, RestrictedError) as exc:
                 raise CommandError(
@@ -87,8 +82,6 @@ class Command(BaseCommand):
 
     def _load_topics(self, plan: loader.Plan) -> None:
         """The sharing app's demo topics (skipped if they are there already)."""
-        if sharing_demo is None:
-            return
         started = time.perf_counter()
         result = sharing_demo.load(plan)
         if result is not None:
