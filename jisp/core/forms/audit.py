@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisp.core import audit
+from jisp.core.forms.dates import PeriodForm, check_date_order, date_widget
 from jisp.core.models import AuditEvent
 
 #: The longest period the sign-in statistics show at once.
@@ -37,10 +38,6 @@ def decode_cursor(value: str) -> tuple[datetime, int] | None:
         return None
 
 
-def _date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 def _action_choices() -> list[tuple[str, Any]]:
     known = sorted(audit.ACTIONS)
     return [("", _("All actions")), *((name, audit.describe(name)) for name in known)]
@@ -64,8 +61,8 @@ class AuditFilterForm(forms.Form):
     via = forms.ChoiceField(
         label=_("Via"), required=False, choices=[("", _("All")), *AuditEvent.Via.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("To"), required=False, widget=_date_widget())
+    date_from = forms.DateField(label=_("From"), required=False, widget=date_widget())
+    date_to = forms.DateField(label=_("To"), required=False, widget=date_widget())
     before = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def clean_before(self) -> tuple[datetime, int] | None:
@@ -79,28 +76,10 @@ class AuditFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
+        check_date_order(self, data)
         return data
 
 
-class SigninPeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("To"), required=False, widget=_date_widget())
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
-        end = data.get("date_to") or timezone.localdate()
-        start = data.get("date_from") or end - timedelta(days=29)
-        if start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        elif (end - start).days >= MAX_PERIOD_DAYS:
-            self.add_error(
-                "date_from",
-                _("Choose a period of at most %(days)d days.") % {"days": MAX_PERIOD_DAYS},
-            )
-        data["date_from"], data["date_to"] = start, end
-        return data
+class SigninPeriodForm(PeriodForm):
+    default_days = 30
+    max_days = MAX_PERIOD_DAYS

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisp.core.choices import TLP
+from jisp.core.forms.dates import PeriodForm, check_date_order, date_widget
 from jisp.core.models import Sector
 from jisp.sharing.choices import TopicCategory
 
@@ -19,10 +18,6 @@ MAX_RANKING_DAYS = 366
 DEFAULT_RANKING_DAYS = 7
 #: Deeper pages are refused: nobody reads page 2,000; narrow the filters instead.
 MAX_PAGE = 2000
-
-
-def _date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SectorChoiceField(forms.ModelChoiceField):
@@ -45,8 +40,8 @@ class TopicFilterForm(forms.Form):
         queryset=Sector.objects.all(),
         empty_label=_("All sectors"),
     )
-    date_from = forms.DateField(label=_("Published from"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("Published until"), required=False, widget=_date_widget())
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=date_widget())
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=date_widget())
     unread = forms.BooleanField(label=_("Unread or changed"), required=False)
     needs_ack = forms.BooleanField(label=_("Needs my acknowledgement"), required=False)
     professional = forms.BooleanField(label=_("Professional only"), required=False)
@@ -56,28 +51,10 @@ class TopicFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
+        check_date_order(self, data)
         return data
 
 
-class RankingPeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("To"), required=False, widget=_date_widget())
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
-        end: date = data.get("date_to") or timezone.localdate()
-        start: date = data.get("date_from") or end - timedelta(days=DEFAULT_RANKING_DAYS - 1)
-        if start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        elif (end - start).days >= MAX_RANKING_DAYS:
-            self.add_error(
-                "date_from",
-                _("Choose a period of at most %(days)d days.") % {"days": MAX_RANKING_DAYS},
-            )
-        data["date_from"], data["date_to"] = start, end
-        return data
+class RankingPeriodForm(PeriodForm):
+    default_days = DEFAULT_RANKING_DAYS
+    max_days = MAX_RANKING_DAYS
