@@ -27,6 +27,7 @@ SITE_NAME = config.string("SITE_NAME", "JISP")
 INSTALLED_APPS = [
     "jisp.core",
     "jisp.sharing",
+    "jisp.incidents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,6 +14,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("jisp.core.urls")),
     path("topics/", include("jisp.sharing.urls")),
+    path("incidents/", include("jisp.incidents.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("favicon.ico", favicon),

@@ -58,7 +58,7 @@ class MembershipPage(Page[MembershipOut]):
     pass
 
 
-def _user(request: HttpRequest) -> User:
+def api_user(request: HttpRequest) -> User:
     """The signed-in caller (``jisp.api`` has already refused anyone else)."""
     user = request.user
     assert isinstance(user, User)
@@ -81,7 +81,7 @@ def _memberships(user: User) -> QuerySet[Membership]:
     description="The caller: their person, memberships, roles, two-factor and token scope.",
 )
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     access = policy.access(user)
     token = getattr(request, "jisp_token", None)
     return {
@@ -110,7 +110,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     description="The sectors of critical services, with the ministry in charge of each.",
 )
 def sectors(request: HttpRequest) -> dict[str, Any]:
-    items = list(Sector.objects.all()) if policy.access(_user(request)).is_member else []
+    items = list(Sector.objects.all()) if policy.access(api_user(request)).is_member else []
     return {"count": len(items), "items": items}
 
 
@@ -124,7 +124,9 @@ def sectors(request: HttpRequest) -> dict[str, Any]:
     ),
 )
 def organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> dict[str, Any]:
-    qs = policy.visible_organisations(_user(request), Organisation.objects.select_related("sector"))
+    qs = policy.visible_organisations(
+        api_user(request), Organisation.objects.select_related("sector")
+    )
     if filters.q:
         qs = qs.filter(
             Q(name__icontains=filters.q)
@@ -144,7 +146,9 @@ def organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> 
     summary="One organisation",
 )
 def organisation(request: HttpRequest, id: PathId) -> Organisation:
-    qs = policy.visible_organisations(_user(request), Organisation.objects.select_related("sector"))
+    qs = policy.visible_organisations(
+        api_user(request), Organisation.objects.select_related("sector")
+    )
     return get_object_or_404(qs, pk=id)
 
 
@@ -158,7 +162,7 @@ def organisation(request: HttpRequest, id: PathId) -> Organisation:
     ),
 )
 def invite(request: HttpRequest, id: PathId, payload: InvitationIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     organisation = get_object_or_404(policy.visible_organisations(user), pk=id)
     invitation, token = accounts.invite_person(
         request, user, organisation, payload.email, payload.role
@@ -187,7 +191,7 @@ def _people(user: User) -> QuerySet[User]:
     ),
 )
 def people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
-    qs = _people(_user(request))
+    qs = _people(api_user(request))
     if filters.organisation:
         qs = qs.filter(
             Exists(
@@ -211,7 +215,7 @@ def people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any
     summary="One person",
 )
 def person(request: HttpRequest, id: PathId) -> User:
-    return get_object_or_404(_people(_user(request)), pk=id)
+    return get_object_or_404(_people(api_user(request)), pk=id)
 
 
 @router.get(
@@ -224,7 +228,7 @@ def person(request: HttpRequest, id: PathId) -> User:
     ),
 )
 def memberships(request: HttpRequest, filters: Query[MembershipFilters]) -> dict[str, Any]:
-    qs = _memberships(_user(request))
+    qs = _memberships(api_user(request))
     if filters.organisation:
         qs = qs.filter(organisation_id=filters.organisation)
     if filters.user:
@@ -242,7 +246,7 @@ def memberships(request: HttpRequest, filters: Query[MembershipFilters]) -> dict
     ),
 )
 def change_membership(request: HttpRequest, id: PathId, payload: MembershipChangeIn) -> Membership:
-    user = _user(request)
+    user = api_user(request)
     membership = get_object_or_404(_memberships(user), pk=id)
     accounts.set_role(request, user, membership, payload.role)
     if membership.pk is None:  # merged into the role the person already held
@@ -261,7 +265,7 @@ def change_membership(request: HttpRequest, id: PathId, payload: MembershipChang
     description="Take the role away (the organisation's administrators and the centre).",
 )
 def remove_membership(request: HttpRequest, id: PathId) -> Status:
-    user = _user(request)
+    user = api_user(request)
     membership = get_object_or_404(_memberships(user), pk=id)
     accounts.remove_membership(request, user, membership)
     return Status(204, None)

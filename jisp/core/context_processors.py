@@ -13,7 +13,7 @@ from jisp.core import policy
 #: The platform's areas, in navigation order: (key, label, url name or None while not built).
 AREAS: list[tuple[str, Any, str | None]] = [
     ("sharing", _("Sharing"), "sharing:list"),
-    ("incidents", _("Incidents"), None),
+    ("incidents", _("Incidents"), "incidents:home"),
     ("intel", _("Threat intelligence"), None),
     ("domainwatch", _("Domain watch"), None),
     ("observation", _("Observation"), None),

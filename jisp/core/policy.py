@@ -365,3 +365,142 @@ def can_read_audit_log(user: Any) -> bool:
 
 def can_use_admin(user: Any) -> bool:
     return access(user).is_centre_staff
+
+
+# --- Reports and cases (the incidents app) ------------------------------------------------
+#
+# A report is seen by the members of the reporting organisation (its drafts too), by the person
+# of the centre who entered it, and once submitted by the centre's staff and auditors and by the
+# organisations it was routed to, in full or redacted as the routing rule granted. Recipients
+# never see a TLP:RED report, and see a TLP:AMBER+STRICT one redacted only.
+# A case is seen by the centre's staff and auditors; by the reporting organisation (its state and
+# the conversation with the centre); and by an organisation asked for support (its own request
+# and thread) unless it declined. Only the centre's staff work on cases; auditors only read.
+# The functions take the incidents app's querysets and use its field names; core imports none of
+# its models.
+
+REPORT_OWNER = "owner"
+REPORT_CENTRE = "centre"
+REPORT_FULL = "full"
+REPORT_REDACTED = "redacted"
+
+CASE_CENTRE = "centre"
+CASE_REPORTER = "reporter"
+CASE_SUPPORT = "support"
+
+
+def visible_reports(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The reports the person may see (at least redacted)."""
+    a = access(user)
+    if not a.is_member:
+        return queryset.none()
+    q = Q(organisation_id__in=a.organisation_ids) | Q(entered_by_id=a.user_id)
+    if a.sees_all_below_red:
+        q |= Q(status="submitted")
+    else:
+        recipients = queryset.model._meta.get_field("recipients").related_model
+        q |= Q(status="submitted") & ~Q(tlp=TLP.RED) & Q(
+            Exists(
+                recipients.objects.filter(  # type: ignore[attr-defined]
+                    report_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
+                )
+            )
+        )
+    return queryset.filter(q)
+
+
+def report_grant(user: Any, report: Any) -> str | None:
+    """How the person sees one report: owner, centre, full, redacted, or not at all (None)."""
+    a = access(user)
+    if not a.is_member:
+        return None
+    if report.organisation_id in a.organisation_ids:
+        return REPORT_OWNER
+    if report.entered_by_id is not None and report.entered_by_id == a.user_id:
+        return REPORT_CENTRE
+    if report.status != "submitted":
+        return None
+    if a.sees_all_below_red:
+        return REPORT_CENTRE
+    if report.tlp == TLP.RED:
+        return None
+    grants = set(
+        report.recipients.filter(organisation_id__in=a.organisation_ids).values_list(
+            "grant", flat=True
+        )
+    )
+    if not grants:
+        return None
+    if report.tlp == TLP.AMBER_STRICT:
+        return REPORT_REDACTED
+    return REPORT_FULL if REPORT_FULL in grants else REPORT_REDACTED
+
+
+def visible_cases(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The cases the person may open (each with the part ``case_access`` allows)."""
+    a = access(user)
+    if not a.is_member:
+        return queryset.none()
+    if a.sees_all_below_red:
+        return queryset
+    support = queryset.model._meta.get_field("support_requests").related_model
+    return queryset.filter(
+        Q(organisation_id__in=a.organisation_ids)
+        | Q(
+            Exists(
+                support.objects.filter(  # type: ignore[attr-defined]
+                    case_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
+                ).exclude(state="declined")
+            )
+        )
+    )
+
+
+def case_access(user: Any, case: Any) -> str | None:
+    """How the person sees one case: centre (everything), reporter, support, or None."""
+    a = access(user)
+    if not a.is_member:
+        return None
+    if a.sees_all_below_red:
+        return CASE_CENTRE
+    if case.organisation_id is not None and case.organisation_id in a.organisation_ids:
+        return CASE_REPORTER
+    if (
+        case.support_requests.filter(organisation_id__in=a.organisation_ids)
+        .exclude(state="declined")
+        .exists()
+    ):
+        return CASE_SUPPORT
+    return None
+
+
+def visible_entries(user: Any, case: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The timeline entries of ``case`` that the person may read."""
+    level = case_access(user, case)
+    if level == CASE_CENTRE:
+        return queryset
+    if level == CASE_REPORTER:
+        return queryset.filter(audience="reporter")
+    if level == CASE_SUPPORT:
+        a = access(user)
+        return queryset.filter(
+            audience="support", support_request__organisation_id__in=a.organisation_ids
+        )
+    return queryset.none()
+
+
+def can_work_cases(user: Any) -> bool:
+    """Change cases, route reports, write situation reports, keep the duty log: centre staff."""
+    return access(user).is_centre_staff
+
+
+def can_approve_sitreps(user: Any) -> bool:
+    """Approve and issue situation reports: the incident controller or the overall commander."""
+    roles = access(user).roles
+    return Role.INCIDENT_CONTROLLER in roles or Role.COMMANDER in roles
+
+
+def can_answer_support(user: Any, support_request: Any) -> bool:
+    """Accept, decline and report findings: members of the asked organisation (not auditors)."""
+    a = access(user)
+    return a.is_member and support_request.organisation_id in a.organisation_ids

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from jisp.core import audit, policy
-from jisp.core.api import PathId
+from jisp.core.api import PathId, api_user
 from jisp.core.choices import OrganisationCategory
 from jisp.core.models import Membership, Organisation, Sector, User
 from jisp.core.schemas import ERRORS_READ, ERRORS_WRITE, Page, PageIn, paginate
@@ -60,12 +60,6 @@ class VersionPage(Page[VersionOut]):
 
 class CommentPage(Page[CommentOut]):
     pass
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _topic_or_404(user: User, pk: int) -> Topic:
@@ -359,7 +353,7 @@ def _page(user: User, filters: TopicFilters) -> dict[str, Any]:
     ),
 )
 def topic_list(request: HttpRequest, filters: Query[TopicFilters]) -> dict[str, Any]:
-    return _page(_user(request), filters)
+    return _page(api_user(request), filters)
 
 
 @router.get(
@@ -374,7 +368,7 @@ def topic_list(request: HttpRequest, filters: Query[TopicFilters]) -> dict[str, 
 def topic_search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any]:
     if not filters.q:
         raise ValidationError({"q": _("Enter the words to search for.")})
-    return _page(_user(request), filters)
+    return _page(api_user(request), filters)
 
 
 # --- One topic ---------------------------------------------------------------------------------
@@ -390,7 +384,7 @@ def topic_search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
     ),
 )
 def topic_detail(request: HttpRequest, id: PathId) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     topic = _topic_or_404(user, id)
     result = _detail(user, topic)
     if topic.is_published:
@@ -409,7 +403,7 @@ def topic_detail(request: HttpRequest, id: PathId) -> dict[str, Any]:
     description="Newest first, each with its change note.",
 )
 def topic_versions(request: HttpRequest, id: PathId, page: Query[PageIn]) -> dict[str, Any]:
-    topic = _topic_or_404(_user(request), id)
+    topic = _topic_or_404(api_user(request), id)
     return paginate(topic.versions.order_by("-number"), page)
 
 
@@ -423,7 +417,7 @@ def topic_versions(request: HttpRequest, id: PathId, page: Query[PageIn]) -> dic
     ),
 )
 def topic_create(request: HttpRequest, payload: TopicIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     organisation = None
     if payload.organisation is not None:
         organisation = Organisation.objects.filter(pk=payload.organisation).first()
@@ -445,7 +439,7 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status:
     ),
 )
 def topic_update(request: HttpRequest, id: PathId, payload: TopicPatchIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     topic = _topic_or_404(user, id)
     if not policy.can_change(user, topic):
         raise PermissionDenied(_("You may not edit this topic."))
@@ -463,7 +457,7 @@ def topic_update(request: HttpRequest, id: PathId, payload: TopicPatchIn) -> dic
     description="Oldest first; a reply names the comment it answers in `parent`.",
 )
 def comment_list(request: HttpRequest, id: PathId, page: Query[PageIn]) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     topic = _topic_or_404(user, id)
     result = paginate(topic.comments.select_related("author").order_by("created_at", "id"), page)
     result["items"] = _comments(user, topic, result["items"])
@@ -480,7 +474,7 @@ def comment_list(request: HttpRequest, id: PathId, page: Query[PageIn]) -> dict[
     ),
 )
 def comment_post(request: HttpRequest, id: PathId, payload: CommentIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     topic = _topic_or_404(user, id)
     parent = None
     if payload.parent is not None:
@@ -505,7 +499,7 @@ def comment_post(request: HttpRequest, id: PathId, payload: CommentIn) -> Status
     ),
 )
 def acknowledge(request: HttpRequest, id: PathId, payload: AcknowledgeIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     topic = _topic_or_404(user, id)
     own = policy.access(user).organisation_ids
     org_id = payload.organisation
