@@ -98,6 +98,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock an account for JISP_LOCKOUT_MINUTES after JISP_LOCKOUT_FAILURES failed sign-ins in a row.
 LOCKOUT_FAILURES = config.integer("JISP_LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_MINUTES = config.integer("JISP_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Incident desk targets: a new case is acknowledged (triaged, assigned or answered) within
+# JISP_CASE_ACK_MINUTES and the reporter gets a first answer within JISP_CASE_RESPONSE_MINUTES;
+# past them the case queue shows the case as overdue.
+CASE_ACK_MINUTES = config.integer("JISP_CASE_ACK_MINUTES", 30, minimum=1)
+CASE_RESPONSE_MINUTES = config.integer("JISP_CASE_RESPONSE_MINUTES", 120, minimum=1)
 SESSION_COOKIE_AGE = config.integer("JISP_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
