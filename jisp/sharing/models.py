@@ -11,10 +11,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from jisp.core.models import Shareable
 from jisp.sharing.choices import SubscriptionKind, TopicCategory, TopicStatus
+
+#: The order of topic lists: pinned first, then the newest published; unpublished topics (no
+#: publication time) last on every database (PostgreSQL puts NULLs first in a descending order;
+#: migration 0005 gives it the matching index).
+LIST_ORDER = [
+    F("pinned").desc(),
+    F("published_at").desc(nulls_last=True),
+    F("id").desc(),
+]
 
 
 class Tag(models.Model):
@@ -83,7 +93,7 @@ class Topic(Shareable):
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
-        ordering = ["-pinned", "-published_at", "-id"]
+        ordering = LIST_ORDER
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         indexes = [

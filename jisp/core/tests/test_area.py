@@ -17,7 +17,6 @@ def english(user: User) -> User:
 @pytest.mark.parametrize(
     ("key", "name", "words"),
     [
-        ("incidents", "Incidents", "situation"),
         ("intel", "Threat intelligence", "STIX"),
         ("domainwatch", "Domain watch", "look-alikes"),
         ("observation", "Observation", "defacement"),

@@ -78,7 +78,7 @@ def filter_topics(user: Any, data: dict[str, Any]) -> QuerySet[Topic]:
 
 
 def mark_rows(user: Any, rows: list[Topic]) -> None:
-    """Per row, for ``sharing/includes/topic_row.html``: its URL, the source as this person may
+    """Per row, for ``jisp.sharing.rows.topic_rows``: its URL, the source as this person may
     know it, unread / changed since read, and "needs my organisation's acknowledgement".
     Two queries, whatever the number of rows."""
     ids = [t.pk for t in rows]

@@ -56,7 +56,34 @@ def test_it_hides_another_organisations_drafts_and_topics_in_review(
     make_topic(cast.member_b, "B社の下書き", publish=False)
     make_topic(cast.member_b, "B社の審査待ち")
     assert titles(signed_in(cast.member_a).get(URL)) == []
-    assert titles(signed_in(cast.analyst).get(URL)) == ["B社の審査待ち"]
+    # The centre finds topics waiting for review in the review queue, not among the published.
+    assert titles(signed_in(cast.analyst).get(URL)) == []
+    queue = signed_in(cast.analyst).get(reverse("sharing:review_queue")).content.decode()
+    assert "B社の審査待ち" in queue and "B社の下書き" not in queue
+
+
+def test_it_shows_ones_own_unpublished_topics_above_the_list(cast: Cast, signed_in: Any) -> None:
+    make_topic(cast.member_b, "B社の下書き", publish=False)
+    make_topic(cast.member_b, "B社の審査待ち")
+    make_topic(cast.analyst, "公開済みの情報")
+    html = signed_in(cast.member_b).get(URL).content.decode()
+    box, _, listing = html.partition('class="topic-list"')
+    assert "B社の下書き" in box and "B社の審査待ち" in box
+    assert "公開済みの情報" in listing and "B社の下書き" not in listing
+    assert "B社の下書き" not in signed_in(cast.member_a).get(URL).content.decode()
+
+
+def test_it_lists_pinned_then_newest_and_never_an_unpublished_topic_first(
+    cast: Cast, signed_in: Any
+) -> None:
+    older = make_topic(cast.analyst, "古い情報")
+    make_topic(cast.analyst, "新しい情報")
+    make_topic(cast.analyst, "固定された情報", pinned=True)
+    make_topic(cast.analyst, "センターの下書き", publish=False)
+    Topic.objects.filter(pk=older.pk).update(published_at=timezone.now() - timedelta(days=1))
+    assert titles(signed_in(cast.member_a).get(URL)) == ["固定された情報", "新しい情報", "古い情報"]
+    ordered = list(Topic.objects.values_list("title", flat=True))
+    assert ordered[-1] == "センターの下書き"
 
 
 def test_it_shows_the_centre_as_source_of_an_anonymous_topic_to_other_members(

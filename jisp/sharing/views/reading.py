@@ -12,31 +12,38 @@ in one query each.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from jisp.core import audit, policy
 from jisp.core.models import User
 from jisp.sharing.choices import TopicStatus
 from jisp.sharing.forms.reading import RankingPeriodForm, TopicFilterForm
 from jisp.sharing.models import (
+    LIST_ORDER,
     Attachment,
     Topic,
     TopicVersion,
     TopicView,
     ViewEvent,
 )
+from jisp.sharing.rows import tlp_label, topic_rows
 from jisp.sharing.services import topics as topic_service
 from jisp.sharing.services.listing import filter_topics, knows_recipients, mark_rows, start_of_day
 
@@ -44,6 +51,9 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 25
 RANKING_SIZE = 20
+UNPUBLISHED_SHOWN = 10
+FILTERS_TEMPLATE = "sharing/includes/topic_filters.html"
+FILTERS_CACHE_SECONDS = 300
 
 
 # --- The list ------------------------------------------------------------------------------------
@@ -64,6 +74,22 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
+def _filters_html(request: HttpRequest, form: TopicFilterForm, filtered: bool) -> str:
+    """The filter form's HTML. Rendering its widgets through templates took a fifth of the list's
+    time; the HTML depends only on the query string and the language (and on the sectors, which
+    seldom change), so a valid form's HTML is kept for a few minutes in the process's cache."""
+    context = {"form": form, "filtered": filtered}
+    if not form.is_valid():
+        return render_to_string(FILTERS_TEMPLATE, context, request)
+    digest = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:32]
+    key = f"sharing:filters:{get_language()}:{digest}"
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string(FILTERS_TEMPLATE, context, request)
+        cache.set(key, html, FILTERS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine, escaped there)
+
+
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
     form = TopicFilterForm(request.GET)
@@ -77,9 +103,10 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         offset = (page - 1) * PER_PAGE
         topics = (
             filter_topics(request.user, data)
+            .filter(status=TopicStatus.PUBLISHED)
             .select_related("organisation")
             .prefetch_related("tags")
-            .order_by("-pinned", "-published_at", "-id")
+            .order_by(*LIST_ORDER)
         )
         rows = list(topics[offset : offset + PER_PAGE + 1])
         has_next = len(rows) > PER_PAGE
@@ -90,15 +117,29 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             topic.url = detail_url(topic.pk)  # type: ignore[attr-defined]
     else:
         status = 400
+    filtered = any(v for k, v in request.GET.items() if k != "page")
+    unpublished: list[Topic] = []
+    if page == 1:
+        # The person's own drafts, topics waiting for review or returned: not in the list of
+        # published topics, so shown above it.
+        unpublished = list(
+            Topic.objects.filter(created_by_id=request.user.pk)
+            .exclude(status__in=[TopicStatus.PUBLISHED, TopicStatus.WITHDRAWN])
+            .only("pk", "title", "status", "updated_at")
+            .order_by("-updated_at", "-pk")[:UNPUBLISHED_SHOWN]
+        )
     context = {
         "nav": "sharing",
         "form": form,
+        "unpublished": unpublished,
         "topics": rows,
+        "rows_html": topic_rows(rows, reverse("sharing:list")),
+        "filters_html": _filters_html(request, form, filtered),
         "page": page,
         "next_url": _page_url(request, page + 1) if has_next else "",
         "previous_url": _page_url(request, page - 1) if page > 1 else "",
         "list_url": reverse("sharing:list"),
-        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "filtered": filtered,
     }
     return render(request, "sharing/list.html", context, status=status)
 
@@ -111,14 +152,19 @@ def _topic_or_404(user: Any, pk: int) -> Topic:
     return policy.get_visible_or_404(user, queryset, pk=pk)
 
 
-def _record_after_response(response: HttpResponseBase, user: User, topic: Topic) -> None:
-    """Count the view once the body is sent: the WSGI server calls ``response.close()`` after
-    the last byte (the test client does the same). A failure is logged, never shown."""
+def _record_after_response(request: HttpRequest, response: HttpResponseBase, topic: Topic) -> None:
+    """Count the view, and audit it at TLP:AMBER and above, once the body is sent: the WSGI
+    server calls ``response.close()`` after the last byte (the test client does the same). Both
+    are written in one transaction (one commit, one wait for the disk). A failure is logged,
+    never shown."""
     close: Callable[[], None] = response.close
+    user = cast(User, request.user)
 
     def close_and_record() -> None:
         try:
-            topic_service.record_view(user, topic)
+            with transaction.atomic():
+                audit.record_view(request, topic)
+                topic_service.record_view(user, topic)
         except Exception:
             log.exception("Could not record a view of topic %s", topic.pk)
         finally:
@@ -130,24 +176,30 @@ def _record_after_response(response: HttpResponseBase, user: User, topic: Topic)
 @login_required
 def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    topic = _topic_or_404(user, pk)
+    # One query for the topic, the version the person last read and how many organisations read
+    # it (the page's hot path: each round trip to the database costs as much as the rest).
+    readings = TopicView.objects.filter(topic_id=OuterRef("pk"))
+    queryset = topic_service.readable_topics(user).annotate(
+        read_version=Subquery(readings.filter(user_id=user.pk).values("version")[:1]),
+        organisations_read=Subquery(
+            readings.exclude(organisation_id=None)
+            .order_by()
+            .values("topic_id")
+            .annotate(n=Count("organisation_id", distinct=True))
+            .values("n")[:1]
+        ),
+    )
+    topic = policy.get_visible_or_404(
+        user, queryset.select_related("organisation", "created_by"), pk=pk
+    )
     a = policy.access(user)
-    read_version = (
-        TopicView.objects.filter(topic=topic, user_id=user.pk)
-        .values_list("version", flat=True)
-        .first()
-    )
-    organisations_read = (
-        TopicView.objects.filter(topic=topic)
-        .exclude(organisation_id=None)
-        .values("organisation_id")
-        .distinct()
-        .count()
-    )
+    read_version = topic.read_version  # type: ignore[attr-defined]
+    organisations_read = topic.organisations_read or 0  # type: ignore[attr-defined]
     lists = knows_recipients(user, topic)
     context = {
         "nav": "sharing",
         "topic": topic,
+        "tlp_label": tlp_label(topic.tlp),
         "body_html": mark_safe(topic.body_html),  # noqa: S308 (sanitised by render_markdown)
         "source": topic_service.shown_source(user, topic),
         "knows_recipients": lists,
@@ -165,8 +217,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     response = render(request, "sharing/detail.html", context)
     if topic.is_published:
-        audit.record_view(request, topic)
-        _record_after_response(response, user, topic)
+        _record_after_response(request, response, topic)
     return response
 
 
