@@ -12,9 +12,15 @@ Each benchmark runs in its own process (Django's settings are per process), in t
 5. ``bench_sharing.py``      server time of the topic list, search, topic page and record_view
 6. ``bench_load.py``         gunicorn + PostgreSQL under 50 concurrent clients (wrk), topic pages
                              vs a bare view returning the same bytes
+7. ``incidents_data.py``     100,000 cases and 2,000,000 timeline entries, SQLite and PostgreSQL
+                             (kept; ``--no-generate`` skips it and the incidents benchmarks if
+                             the data is not there yet)
+8. ``bench_incidents.py``    server time of the case queue and its API, submit_report, and the
+                             AM situation report drafted from a day of 1,000 cases
 
 PostgreSQL is postgres://postgres@127.0.0.1:5432 unless BENCH_DATABASE_URL or DATABASE_URL names
-another server; the databases used there are always ``jisp_bench`` and ``jisp_bench_sharing``.
+another server; the databases used there are always ``jisp_bench``, ``jisp_bench_sharing`` and
+``jisp_bench_incidents``.
 Without a reachable server the PostgreSQL figures are reported as skipped.
 """
 
@@ -65,6 +71,7 @@ def summary() -> str:
                 figures.get("p50", "-"), figures.get("p95", "-"), verdict(figures),
             ])  # fmt: skip
     rows += sharing_rows()
+    rows += incidents_rows()
     demo = common.read_result("demo_load")
     if demo:
         rows.append(["SQLite", "jisp demo --reset (first load), s", "-", demo["first_s"],
@@ -119,6 +126,25 @@ def sharing_rows() -> list[list[Any]]:
     return rows
 
 
+def incidents_rows() -> list[list[Any]]:
+    """The incidents benchmarks' lines of the summary."""
+    rows: list[list[Any]] = []
+    for backend in ("sqlite", "postgres"):
+        result = common.read_result(f"incidents-{backend}")
+        if result is None:
+            continue
+        if "skipped" in result:
+            rows.append([backend, "cases (100,000)", "-", "-", f"skipped: {result['skipped']}"])
+            continue
+        from bench_incidents import verdict as incidents_verdict
+
+        for label, figures in result["results"].items():
+            name = label if "mean" not in figures else f"{label} (mean {figures['mean']:.1f})"
+            rows.append([result["backend"], name, figures.get("p50", "-"),
+                         figures.get("p95", "-"), incidents_verdict(label, figures)])  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark data")
@@ -129,7 +155,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load (bench_load)")
     args = parser.parse_args()
     for name in ("home_api-sqlite", "home_api-postgres", "demo_load", "sharing-sqlite",
-                 "sharing-postgres", "load"):  # fmt: skip
+                 "sharing-postgres", "load", "incidents-sqlite", "incidents-postgres"):  # fmt: skip
         (common.OUT / f"result-{name}.json").unlink(missing_ok=True)
     print(machine())
     fresh = ["--fresh"] if args.fresh else []
@@ -148,6 +174,11 @@ def main() -> None:
             step("sharing_data.py", "--backend", "postgres", *fresh)
     step("bench_sharing.py", "--backend", "all", "-n", str(args.n), *no_generate)
     step("bench_load.py", "--duration", str(args.duration), *no_generate)
+    if not args.no_generate:
+        step("incidents_data.py", "--backend", "sqlite", *fresh)
+        if not problem:
+            step("incidents_data.py", "--backend", "postgres", *fresh)
+    step("bench_incidents.py", "--backend", "all", "-n", str(args.n), *no_generate)
     print()
     print(machine())
     print(summary())

@@ -405,11 +405,15 @@ def visible_reports(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     if a.sees_all_below_red:
         q |= Q(status="submitted")
     else:
-        recipients = queryset.model._meta.get_field("recipients").related_model
-        q |= Q(status="submitted") & ~Q(tlp=TLP.RED) & Q(
-            Exists(
-                recipients.objects.filter(  # type: ignore[attr-defined]
-                    report_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
+        recipients: Any = queryset.model._meta.get_field("recipients").related_model
+        q |= (
+            Q(status="submitted")
+            & ~Q(tlp=TLP.RED)
+            & Q(
+                Exists(
+                    recipients.objects.filter(
+                        report_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
+                    )
                 )
             )
         )
@@ -450,12 +454,12 @@ def visible_cases(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset.none()
     if a.sees_all_below_red:
         return queryset
-    support = queryset.model._meta.get_field("support_requests").related_model
+    support: Any = queryset.model._meta.get_field("support_requests").related_model
     return queryset.filter(
         Q(organisation_id__in=a.organisation_ids)
         | Q(
             Exists(
-                support.objects.filter(  # type: ignore[attr-defined]
+                support.objects.filter(
                     case_id=OuterRef("pk"), organisation_id__in=a.organisation_ids
                 ).exclude(state="declined")
             )

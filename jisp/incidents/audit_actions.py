@@ -22,9 +22,12 @@ audit.register_actions(
         "incidents.case.merged": _("Merged cases"),
         "incidents.support.requested": _("Asked an organisation for support"),
         "incidents.support.answered": _("Answered a support request"),
+        "incidents.support.closed": _("Closed a support request"),
         "incidents.sitrep.drafted": _("Drafted a situation report"),
         "incidents.sitrep.approved": _("Approved a situation report"),
         "incidents.sitrep.issued": _("Issued a situation report"),
+        "incidents.sitrep.viewed": _("Read or downloaded a situation report"),
+        "incidents.sitrep_recipient.changed": _("Changed the recipients of situation reports"),
         "incidents.duty.changed": _("Changed the duty log"),
         "incidents.consultation.published": _("Published a consultation's answer as a topic"),
     }

@@ -36,7 +36,7 @@ register_kind(
 register_kind(CASE_ASSIGNED, _("Cases assigned to you"), {Channel.IN_APP, Channel.EMAIL})
 register_kind(
     CASE_STATE,
-    _("Changes of state of your reports' cases"),
+    _("Changes of state of the cases you reported"),
     {Channel.IN_APP},
 )
 register_kind(

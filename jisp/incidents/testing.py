@@ -26,10 +26,9 @@ def make_report(
     With ``submit`` (default) it is submitted and its case opened; with ``route`` it is also
     routed by the active rules (``services.routing.route_report``).
     """
-    organisation = (
-        fields.pop("organisation", None)
-        or reporter.memberships.order_by("organisation_id").first().organisation
-    )  # type: ignore[union-attr]
+    first = reporter.memberships.order_by("organisation_id").first()
+    organisation = fields.pop("organisation", None) or (first.organisation if first else None)
+    assert organisation is not None, "the reporter belongs to no organisation"
     values: dict[str, Any] = {
         "kind": "incident",
         "description": "13時頃から公式サイトに接続しにくい状態が続いています。",

@@ -195,7 +195,9 @@ def test_no_query_makes_a_list_fail(
         assert set(body) == {"count", "items"}
         assert len(body["items"]) <= body["count"]
     else:
-        assert_json_error(response, 422)
+        # A NUL character is refused up front (400, see jisp.api), anything else by the schema.
+        nul = any("\x00" in value for value in params.values())
+        assert_json_error(response, 400 if nul else 422)
 
 
 @PROPERTY

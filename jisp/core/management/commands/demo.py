@@ -11,6 +11,7 @@ from django.db.models import ProtectedError, RestrictedError
 
 from jisp.core.choices import Role
 from jisp.core.demo import loader
+from jisp.incidents import demo as incidents_demo
 from jisp.sharing import demo as sharing_demo
 
 
@@ -51,9 +52,11 @@ class Command(BaseCommand):
                     "The demo data is already loaded (use --reset to delete and load it again)."
                 )
                 self._load_topics(plan)
+                self._load_incidents(plan)
                 self._print_accounts(plan)
                 return
             try:
+                incidents_demo.delete(plan)  # reports and cases refer to the demo organisations
                 sharing_demo.delete(plan)  # topics refer to the demo organisations
                 orgs, people = loader.delete_demo(plan)
             except (ProtectedError, RestrictedError) as exc:
@@ -78,6 +81,7 @@ class Command(BaseCommand):
                 "from an earlier load (it is append-only), so they were not added again."
             )
         self._load_topics(plan)
+        self._load_incidents(plan)
         self._print_accounts(plan)
 
     def _load_topics(self, plan: loader.Plan) -> None:
@@ -89,6 +93,18 @@ class Command(BaseCommand):
                 f"Loaded {result.topics} topics ({result.versions} versions, {result.comments} "
                 f"comments, {result.acknowledgements} acknowledgements, {result.readings} "
                 f"readers, {result.views} views) in {time.perf_counter() - started:.1f} s."
+            )
+
+    def _load_incidents(self, plan: loader.Plan) -> None:
+        """The incidents app's demo reports, cases and situation reports (skipped if there)."""
+        started = time.perf_counter()
+        result = incidents_demo.load(plan)
+        if result is not None:
+            self.stdout.write(
+                f"Loaded {result.reports} reports and cases ({result.entries} timeline entries, "
+                f"{result.support_requests} support requests), {result.sitreps} situation "
+                f"reports, {result.shifts} duty shifts and {result.rules} routing rules in "
+                f"{time.perf_counter() - started:.1f} s."
             )
 
     def _print_accounts(self, plan: loader.Plan) -> None:
