@@ -251,12 +251,15 @@ def audience_users(item: Shareable) -> QuerySet[User]:
 
 
 def _ids(item: Shareable, name: str) -> set[Any]:
-    """Ids in one of the item's audience lists, from the prefetch cache when there is one."""
-    manager = getattr(item, name)
+    """Ids in one of the item's audience lists, from the prefetch cache when there is one, else
+    read once per loaded item (a page asks about the same item several times)."""
     cache = getattr(item, "_prefetched_objects_cache", {})
     if name in cache:
         return {obj.pk for obj in cache[name]}
-    return set(manager.values_list("pk", flat=True))
+    read: dict[str, set[Any]] = item.__dict__.setdefault("_policy_ids", {})
+    if name not in read:
+        read[name] = set(getattr(item, name).values_list("pk", flat=True))
+    return read[name]
 
 
 def validate_sharing(

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from jisp.core.models import Shareable
+from jisp.core.models import Shareable, StoredFile
 from jisp.sharing.choices import SubscriptionKind, TopicCategory, TopicStatus
 
 #: The order of topic lists: pinned first, then the newest published; unpublished topics (no
@@ -141,25 +141,9 @@ class TopicVersion(models.Model):
         return f"{self.topic_id} v{self.number}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="topics/%Y/%m/")
-    filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 class Comment(models.Model):

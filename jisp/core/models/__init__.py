@@ -1,4 +1,5 @@
 from jisp.core.models.audit import AuditEvent
+from jisp.core.models.files import StoredFile
 from jisp.core.models.notifications import (
     Delivery,
     Notification,
@@ -20,6 +21,7 @@ __all__ = [
     "Organisation",
     "Sector",
     "Shareable",
+    "StoredFile",
     "User",
     "Webhook",
 ]

@@ -85,6 +85,32 @@ def _save(case: Case, fields: list[str]) -> None:
     case.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
 
 
+def _begin(actor: Any, case: Case) -> None:
+    """The start of a centre action: only the centre's staff, on the case's locked row."""
+    _require_centre(actor)
+    _lock(case)
+
+
+def _step(
+    actor: Any,
+    case: Case,
+    now: datetime,
+    fields: list[str],
+    kind: str,
+    *,
+    body: str = "",
+    audience: str = EntryAudience.CENTRE,
+    data: dict[str, Any] | None = None,
+    touch: bool = True,
+) -> TimelineEntry:
+    """The end of a centre action on ``case``: acknowledged, ``fields`` saved (with only
+    ``updated_at`` when empty, unless not ``touch``) and one line on its timeline."""
+    _acknowledge(case, now, fields)
+    if fields or touch:
+        _save(case, fields)
+    return add_entry(case, kind, author=actor, body=body, audience=audience, data=data, at=now)
+
+
 def _audit_change(
     request: HttpRequest | None, actor: Any, case: Case, change: str, **data: Any
 ) -> None:
@@ -182,8 +208,7 @@ def change_state(
     Resolving sets ``resolved_at``, closing ``closed_at``; reopening clears them. The reporter
     sees the change (and the note) and is told.
     """
-    _require_centre(actor)
-    _lock(case)
+    _begin(actor, case)
     if state not in CaseState.values:
         raise ValidationError({"state": _("Unknown state.")})
     note = _clean_text(note, field="note", limit=MAX_MESSAGE, required=False)
@@ -223,16 +248,15 @@ def change_state(
         case.resolved_at = None
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(
+    _step(
+        actor,
         case,
+        now,
+        fields,
         EntryKind.STATE,
-        author=actor,
         body=note,
         audience=EntryAudience.REPORTER,
         data={"from": old, "to": state},
-        at=now,
     )
     _audit_change(request, actor, case, "state", old=old, new=state)
     _notify_reporter(
@@ -249,27 +273,21 @@ def change_state(
 @transaction.atomic
 def assign(actor: Any, case: Case, assignee: Any, *, request: HttpRequest | None = None) -> Case:
     """Give the case to one of the centre's staff (``None``: nobody)."""
-    _require_centre(actor)
-    _lock(case)
+    _begin(actor, case)
     if assignee is not None and not is_centre_staff(assignee):
         raise ValidationError({"assignee": _("Choose one of the centre's staff.")})
     old = case.assignee_id
     new = assignee.pk if assignee is not None else None
     now = timezone.now()
-    fields = ["assignee"]
     case.assignee = assignee
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(
+    name = (assignee.name or assignee.email) if assignee else ""
+    _step(
+        actor,
         case,
+        now,
+        ["assignee"],
         EntryKind.ASSIGNED,
-        author=actor,
-        data={
-            "from": old,
-            "to": new,
-            "name": (assignee.name or assignee.email) if assignee else "",
-        },
-        at=now,
+        data={"from": old, "to": new, "name": name},
     )
     _audit_change(request, actor, case, "assignee", old=old, new=new)
     if assignee is not None and assignee.pk != getattr(actor, "pk", None) and old != new:
@@ -287,17 +305,13 @@ def assign(actor: Any, case: Case, assignee: Any, *, request: HttpRequest | None
 def set_severity(
     actor: Any, case: Case, severity: str, *, request: HttpRequest | None = None
 ) -> Case:
-    _require_centre(actor)
-    _lock(case)
+    _begin(actor, case)
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Unknown severity.")})
     old = case.severity
     now = timezone.now()
-    fields = ["severity"]
     case.severity = severity
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(case, EntryKind.SEVERITY, author=actor, data={"from": old, "to": severity}, at=now)
+    _step(actor, case, now, ["severity"], EntryKind.SEVERITY, data={"from": old, "to": severity})
     _audit_change(request, actor, case, "severity", old=old, new=severity)
     return case
 
@@ -308,8 +322,7 @@ def add_participant(
 ) -> CaseParticipant:
     """Give a person a role in the case: the centre's roles to the centre's staff; the agency
     role to a member of an organisation asked for support on this case."""
-    _require_centre(actor)
-    _lock(case)
+    _begin(actor, case)
     if role not in CaseRole.values:
         raise ValidationError({"role": _("Unknown role.")})
     if user is None or not user.is_active:
@@ -330,17 +343,14 @@ def add_participant(
         raise ValidationError(
             {"user": _("This person already has this role in the case.")}
         ) from None
-    now = timezone.now()
-    fields: list[str] = []
-    _acknowledge(case, now, fields)
-    if fields:
-        _save(case, fields)
-    add_entry(
+    _step(
+        actor,
         case,
+        timezone.now(),
+        [],
         EntryKind.PARTICIPANT,
-        author=actor,
         data={"user": user.pk, "name": user.name or user.email, "role": role},
-        at=now,
+        touch=False,
     )
     _audit_change(request, actor, case, "participant", user=user.pk, role=role)
     return participant
@@ -442,18 +452,8 @@ def add_task(
     task = Task.objects.create(
         case=case, title=title, assignee=assignee, due_at=due_at, created_by=actor
     )
-    now = timezone.now()
-    fields: list[str] = []
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(
-        case,
-        EntryKind.TASK,
-        author=actor,
-        body=title,
-        data={"task": task.pk, "action": "added", "assignee": getattr(assignee, "pk", None)},
-        at=now,
-    )
+    data = {"task": task.pk, "action": "added", "assignee": getattr(assignee, "pk", None)}
+    _step(actor, case, timezone.now(), [], EntryKind.TASK, body=title, data=data)
     _audit_change(request, actor, case, "task", task=task.pk, step="added")
     return task
 
@@ -469,17 +469,8 @@ def complete_task(actor: Any, task: Task, *, request: HttpRequest | None = None)
     now = timezone.now()
     task.done_at = now
     task.save(update_fields=["done_at"])
-    fields: list[str] = []
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(
-        case,
-        EntryKind.TASK,
-        author=actor,
-        body=task.title,
-        data={"task": task.pk, "action": "done"},
-        at=now,
-    )
+    data = {"task": task.pk, "action": "done"}
+    _step(actor, case, now, [], EntryKind.TASK, body=task.title, data=data)
     _audit_change(request, actor, case, "task", task=task.pk, step="done")
     return task
 
@@ -508,10 +499,7 @@ def link_cases(
         raise ValidationError({"other": _("These cases are already linked.")}) from None
     now = timezone.now()
     for this, that in ((case, other), (other, case)):
-        fields: list[str] = []
-        _acknowledge(this, now, fields)
-        _save(this, fields)
-        add_entry(this, EntryKind.LINK, author=actor, body=note, data={"case": that.pk}, at=now)
+        _step(actor, this, now, [], EntryKind.LINK, body=note, data={"case": that.pk})
     _audit_change(request, actor, case, "link", other=other.pk)
     return link
 
@@ -628,12 +616,12 @@ def assess_impact(
         case.for_sitrep = True
         proposed = True
         fields.append("for_sitrep")
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(
+    _step(
+        actor,
         case,
+        now,
+        fields,
         EntryKind.IMPACT,
-        author=actor,
         body=note,
         data={
             "event_impact": case.event_impact,
@@ -641,7 +629,6 @@ def assess_impact(
             "for_sitrep": case.for_sitrep,
             "proposed": proposed,
         },
-        at=now,
     )
     _audit_change(
         request,
@@ -660,15 +647,11 @@ def set_for_sitrep(
     actor: Any, case: Case, value: bool, *, request: HttpRequest | None = None
 ) -> Case:
     """Include the case in the situation report, or take it out."""
-    _require_centre(actor)
-    _lock(case)
-    now = timezone.now()
+    _begin(actor, case)
     old = case.for_sitrep
     case.for_sitrep = bool(value)
-    fields = ["for_sitrep"]
-    _acknowledge(case, now, fields)
-    _save(case, fields)
-    add_entry(case, EntryKind.IMPACT, author=actor, data={"for_sitrep": case.for_sitrep}, at=now)
+    data = {"for_sitrep": case.for_sitrep}
+    _step(actor, case, timezone.now(), ["for_sitrep"], EntryKind.IMPACT, data=data)
     _audit_change(request, actor, case, "for_sitrep", old=old, new=case.for_sitrep)
     return case
 

@@ -11,15 +11,12 @@ centre's staff (``REPORT_RECEIVED``) and the recipient organisations (``REPORT_R
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -49,8 +46,7 @@ from jisp.incidents.models import Case, Report, ReportAttachment, ReportRecipien
 from jisp.incidents.notifications import CASE_MESSAGE, REPORT_RECEIVED
 from jisp.incidents.services.routing import route_report
 from jisp.incidents.services.timeline import add_entry, open_case
-from jisp.sharing.choices import ATTACHMENT_TYPES
-from jisp.sharing.services.attachments import TOO_LARGE, check_file
+from jisp.sharing.services.attachments import TOO_LARGE, store_upload
 
 __all__ = [
     "TOO_LARGE",
@@ -473,65 +469,24 @@ def add_update(
     return update
 
 
-def _sha256(file: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    file.seek(0)
-    while block := file.read(1024 * 1024):
-        digest.update(block)
-    file.seek(0)
-    return digest.hexdigest()
-
-
 def add_attachment(
     actor: Any, report: Report, upload: UploadedFile, *, request: HttpRequest | None = None
 ) -> ReportAttachment:
-    """Attach a file (checked like the sharing app's: size, type from the content, name).
+    """Attach a file, checked and stored like the sharing app's (``store_upload``).
 
-    The file is written under a random name, then the row and the audit event in one
-    transaction; if that fails, the file is deleted again. ``ValidationError`` code
-    ``too_large`` lets the caller answer 413.
+    ``ValidationError`` code ``too_large`` lets the caller answer 413.
     """
     if not may_change(actor, report):
         raise PermissionDenied(_("You may not add files to this report."))
-    filename, content_type = check_file(upload)
-    source = upload.file
-    assert source is not None  # check_file refused a missing file
-    sha256 = _sha256(source)
-    size = upload.size or 0
-    stored = ReportAttachment(
-        report=report,
-        filename=filename,
-        content_type=content_type,
-        size=size,
-        sha256=sha256,
-        uploaded_by=actor,
+    return store_upload(
+        ReportAttachment(report=report, uploaded_by=actor),
+        upload,
+        "incidents.attachment.added",
+        request=request,
+        actor=actor,
+        obj=report,
+        organisation=report.organisation_id,
     )
-    file_field: Any = ReportAttachment._meta.get_field("file")
-    path = file_field.generate_filename(
-        stored, secrets.token_hex(16) + ATTACHMENT_TYPES[content_type]
-    )
-    source.seek(0)
-    name = default_storage.save(path, source, max_length=file_field.max_length)
-    try:
-        with transaction.atomic():
-            stored.file.name = name
-            stored.save()
-            audit.record(
-                "incidents.attachment.added",
-                request=request,
-                actor=actor,
-                obj=report,
-                organisation=report.organisation_id,
-                attachment=stored.pk,
-                filename=filename,
-                content_type=content_type,
-                size=size,
-                sha256=sha256,
-            )
-    except BaseException:
-        default_storage.delete(name)
-        raise
-    return stored
 
 
 # --- Reading several at once -----------------------------------------------------------------

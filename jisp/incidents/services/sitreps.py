@@ -526,12 +526,11 @@ def draft_sitrep(
         sitrep.figures = figures
         sitrep.save(update_fields=["title", "body", "body_html", "figures", "updated_at"])
     _set_cases(sitrep, mentioned)
-    audit.record(
+    _audit(
         "incidents.sitrep.drafted",
-        request=request,
-        actor=actor,
-        obj=sitrep,
-        tlp=sitrep_tlp(sitrep),
+        actor,
+        sitrep,
+        request,
         kind=kind,
         slot=slot,
         refreshed=existing is not None,
@@ -573,6 +572,24 @@ def render_body(body: str) -> str:
 # --- Editing, approving, issuing --------------------------------------------------------------
 
 
+def _locked(sitrep: SituationReport, state: str, refusal: str) -> SituationReport:
+    """The report's row, locked and re-read; refused with ``refusal`` unless in ``state``."""
+    sitrep = SituationReport.objects.select_for_update().get(pk=sitrep.pk)
+    if sitrep.state != state:
+        raise ValidationError(refusal, code="state")
+    return sitrep
+
+
+def _audit(
+    action: str,
+    actor: User | None,
+    sitrep: SituationReport,
+    request: HttpRequest | None,
+    **data: Any,
+) -> None:
+    audit.record(action, request=request, actor=actor, obj=sitrep, tlp=sitrep_tlp(sitrep), **data)
+
+
 @transaction.atomic
 def update_sitrep(
     actor: User,
@@ -584,25 +601,17 @@ def update_sitrep(
 ) -> SituationReport:
     """Change the title and text of a draft (centre staff)."""
     _check_may_work(actor)
-    sitrep = SituationReport.objects.select_for_update().get(pk=sitrep.pk)
-    if sitrep.state != SitrepState.DRAFT:
-        raise ValidationError(
-            _("Only a draft can be edited; this report was already approved or issued."),
-            code="state",
-        )
+    sitrep = _locked(
+        sitrep,
+        SitrepState.DRAFT,
+        _("Only a draft can be edited; this report was already approved or issued."),
+    )
     title, body = " ".join(title.split()), body.strip()
     if not title or not body:
         raise ValidationError(_("A report needs a title and a text."), code="required")
     sitrep.title, sitrep.body, sitrep.body_html = title, body, render_body(body)
     sitrep.save(update_fields=["title", "body", "body_html", "updated_at"])
-    audit.record(
-        "incidents.sitrep.drafted",
-        request=request,
-        actor=actor,
-        obj=sitrep,
-        tlp=sitrep_tlp(sitrep),
-        edited=True,
-    )
+    _audit("incidents.sitrep.drafted", actor, sitrep, request, edited=True)
     return sitrep
 
 
@@ -612,19 +621,11 @@ def approve_sitrep(
 ) -> SituationReport:
     """Approve a draft (incident controller or overall commander)."""
     _check_may_approve(actor)
-    sitrep = SituationReport.objects.select_for_update().get(pk=sitrep.pk)
-    if sitrep.state != SitrepState.DRAFT:
-        raise ValidationError(_("Only a draft can be approved."), code="state")
+    sitrep = _locked(sitrep, SitrepState.DRAFT, _("Only a draft can be approved."))
     sitrep.state = SitrepState.APPROVED
     sitrep.approved_by, sitrep.approved_at = actor, timezone.now()
     sitrep.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
-    audit.record(
-        "incidents.sitrep.approved",
-        request=request,
-        actor=actor,
-        obj=sitrep,
-        tlp=sitrep_tlp(sitrep),
-    )
+    _audit("incidents.sitrep.approved", actor, sitrep, request)
     return sitrep
 
 
@@ -636,9 +637,7 @@ def issue_sitrep(
     attached) to the active recipients of its kind, or — a bulletin — as a notification to
     every member."""
     _check_may_approve(actor)
-    sitrep = SituationReport.objects.select_for_update().get(pk=sitrep.pk)
-    if sitrep.state != SitrepState.APPROVED:
-        raise ValidationError(_("Only an approved report can be issued."), code="state")
+    sitrep = _locked(sitrep, SitrepState.APPROVED, _("Only an approved report can be issued."))
     sitrep.state = SitrepState.ISSUED
     sitrep.issued_by, sitrep.issued_at = actor, timezone.now()
     addresses: list[str] = []
@@ -650,14 +649,7 @@ def issue_sitrep(
         )
     sitrep.recipients = addresses
     sitrep.save(update_fields=["state", "issued_by", "issued_at", "recipients", "updated_at"])
-    audit.record(
-        "incidents.sitrep.issued",
-        request=request,
-        actor=actor,
-        obj=sitrep,
-        tlp=sitrep_tlp(sitrep),
-        recipients=len(addresses),
-    )
+    _audit("incidents.sitrep.issued", actor, sitrep, request, recipients=len(addresses))
     from jisp.incidents import tasks
 
     pk = sitrep.pk
@@ -747,16 +739,20 @@ def add_recipient(
     recipient, _created = SitrepRecipient.objects.update_or_create(
         kind=kind, email=email, defaults={"name": name.strip(), "is_active": True}
     )
+    _audit_recipient(actor, recipient, request)
+    return recipient
+
+
+def _audit_recipient(actor: User, recipient: SitrepRecipient, request: HttpRequest | None) -> None:
     audit.record(
         "incidents.sitrep_recipient.changed",
         request=request,
         actor=actor,
         obj=recipient,
-        kind=kind,
-        email=email,
-        active=True,
+        kind=recipient.kind,
+        email=recipient.email,
+        active=recipient.is_active,
     )
-    return recipient
 
 
 @transaction.atomic
@@ -766,15 +762,7 @@ def set_recipient_active(
     _check_may_work(actor)
     recipient.is_active = active
     recipient.save(update_fields=["is_active"])
-    audit.record(
-        "incidents.sitrep_recipient.changed",
-        request=request,
-        actor=actor,
-        obj=recipient,
-        kind=recipient.kind,
-        email=recipient.email,
-        active=active,
-    )
+    _audit_recipient(actor, recipient, request)
     return recipient
 
 

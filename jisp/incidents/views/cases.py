@@ -103,8 +103,8 @@ def _run(
         action(form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error_text(error))
-        return _to_case(case.pk, anchor)
-    messages.success(request, done)
+    else:
+        messages.success(request, done)
     return _to_case(case.pk, anchor)
 
 
@@ -237,9 +237,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif level == policy.CASE_REPORTER:
         context["timeline"] = timeline_rows(request.user, case)
         context["message_form"] = MessageForm()
-        context["report_url"] = (
-            _reverse_or_empty("incidents:report_detail", case.report_id) if case.report_id else ""
-        )
+        context["report_url"] = _report_url(case)
     else:
         ids = policy.access(request.user).organisation_ids
         requests = SupportRequest.objects.filter(case=case, organisation_id__in=ids).exclude(
@@ -250,6 +248,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for sr in requests.select_related("organisation")
         ]
     return render(request, "incidents/cases/detail.html", context)
+
+
+def _report_url(case: Case) -> str:
+    return _reverse_or_empty("incidents:report_detail", case.report_id) if case.report_id else ""
 
 
 def _centre_context(user: Any, case: Case) -> dict[str, Any]:
@@ -269,9 +271,7 @@ def _centre_context(user: Any, case: Case) -> dict[str, Any]:
             else "—"
         ),
         "report": case.report,
-        "report_url": (
-            _reverse_or_empty("incidents:report_detail", case.report_id) if case.report_id else ""
-        ),
+        "report_url": _report_url(case),
         "timeline": timeline_rows(user, case),
         "allowed_states": [(s, CaseState(s).label) for s in cases.allowed_states(case)],
         "ack_overdue": cases.ack_overdue(case, now),

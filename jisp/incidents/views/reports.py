@@ -8,17 +8,15 @@ see answers 404; what they see but may not change answers 403.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -34,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from jisp.core import audit, policy
 from jisp.core.models import Organisation
+from jisp.core.views.files import SizeLimit, file_response, start_upload, too_large_text
 from jisp.incidents.choices import ReportStatus
 from jisp.incidents.forms.reports import (
     AttachmentForm,
@@ -48,13 +47,8 @@ from jisp.incidents.models import Report, ReportAttachment, RoutingRule
 from jisp.incidents.services import reports as service
 from jisp.incidents.services import routing
 from jisp.sharing.choices import ATTACHMENT_MAX_BYTES
-from jisp.sharing.services import attachments as sharing_attachments
-
-log = logging.getLogger(__name__)
 
 PER_PAGE = 50
-#: Room for the multipart envelope around an attachment of the largest size.
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 def report_or_404(user: Any, pk: int) -> tuple[Report, str]:
@@ -192,20 +186,40 @@ def report_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method != "POST":
         return _render_form(request, form)
+    return _save(
+        request,
+        form,
+        lambda: service.create_report(request.user, form.to_input(), request=request),
+        sending=sending,
+        saved=_("The report was saved as a draft."),
+    )
+
+
+def _save(
+    request: HttpRequest,
+    form: ReportForm,
+    save: Callable[[], Report],
+    *,
+    sending: bool,
+    saved: str,
+    report: Report | None = None,
+) -> HttpResponse:
+    """Save the valid form (``save``) and, when ``sending``, submit the report, all or nothing;
+    then to the report (sent) or back to the draft. Else the form again with its errors."""
     if form.is_valid():
         try:
             with transaction.atomic():
-                report = service.create_report(request.user, form.to_input(), request=request)
+                done = save()
                 if sending:
-                    service.submit_report(request.user, report, request=request)
+                    service.submit_report(request.user, done, request=request)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             if sending:
-                return _sent(request, report)
-            messages.success(request, _("The report was saved as a draft."))
-            return redirect("incidents:report_edit", report.pk)
-    return _render_form(request, form, status=400)
+                return _sent(request, done)
+            messages.success(request, saved)
+            return redirect("incidents:report_edit", done.pk)
+    return _render_form(request, form, report, status=400)
 
 
 def _changeable(user: Any, pk: int) -> Report:
@@ -226,20 +240,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, ReportForm(initial=ReportForm.initial_from(report)), report)
     sending = "save_draft" not in request.POST
     form = ReportForm(request.POST, sending=sending)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                service.update_draft(request.user, report, form.to_input(), request=request)
-                if sending:
-                    service.submit_report(request.user, report, request=request)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            if sending:
-                return _sent(request, report)
-            messages.success(request, _("The draft was saved."))
-            return redirect("incidents:report_edit", report.pk)
-    return _render_form(request, form, report, status=400)
+    return _save(
+        request,
+        form,
+        lambda: service.update_draft(request.user, report, form.to_input(), request=request),
+        sending=sending,
+        saved=_("The draft was saved."),
+        report=report,
+    )
 
 
 @login_required
@@ -377,25 +385,6 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments -----------------------------------------------------------------------------
 
 
-class _SizeLimit(FileUploadHandler):
-    """Stops receiving a file as soon as it passes the limit (a client may lie about its size);
-    the rest of the request is read and dropped, never written to disk."""
-
-    def __init__(self, request: HttpRequest, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.too_large = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > self.limit:
-            self.too_large = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 @csrf_exempt
 @login_required
 def report_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -404,22 +393,10 @@ def report_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     report = _changeable(request.user, pk)
-    limit_bytes = sharing_attachments.ATTACHMENT_MAX_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit_bytes + UPLOAD_OVERHEAD:
-        return _upload_problem(request, report, _too_large_text(), 413)
-    limit = _SizeLimit(request, limit_bytes)
-    request.upload_handlers = [limit, *request.upload_handlers]
+    limit = start_upload(request, ATTACHMENT_MAX_BYTES)
+    if limit is None:
+        return _upload_problem(request, report, too_large_text(ATTACHMENT_MAX_BYTES), 413)
     return _attachment_upload(request, report, limit)
-
-
-def _too_large_text() -> str:
-    return _("The file is too large: at most %(mb)d MB.") % {
-        "mb": sharing_attachments.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    }
 
 
 def _back(report: Report) -> str:
@@ -440,10 +417,10 @@ def _upload_problem(
 
 
 @csrf_protect
-def _attachment_upload(request: HttpRequest, report: Report, limit: _SizeLimit) -> HttpResponse:
+def _attachment_upload(request: HttpRequest, report: Report, limit: SizeLimit) -> HttpResponse:
     upload = request.FILES.get("file")
     if limit.too_large:
-        return _upload_problem(request, report, _too_large_text(), 413)
+        return _upload_problem(request, report, too_large_text(ATTACHMENT_MAX_BYTES), 413)
     if upload is None:
         return _upload_problem(request, report, _("Choose a file to attach."), 400)
     try:
@@ -464,20 +441,7 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     report, grant = report_or_404(request.user, attachment.report_id)
     if grant == policy.REPORT_REDACTED:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        log.warning("Report attachment %s has no file", attachment.pk)
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
+    response = file_response(attachment)
     audit.record(
         "incidents.attachment.downloaded",
         request=request,

@@ -9,6 +9,7 @@ overall commander approve and issue (``jisp.core.policy``).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,6 +79,9 @@ def sitrep_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [(s, sitreps.report_day(s)) for s in page.object_list],
         "filters": filters,
+        "query": urlencode(
+            {name: filters.data[name] for name in ("kind", "state") if filters.data.get(name)}
+        ),
         "filtered": bool(request.GET.get("kind") or request.GET.get("state")),
         "centre": a.sees_all_below_red,
         "can_draft": policy.can_work_cases(request.user),

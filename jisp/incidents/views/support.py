@@ -9,8 +9,10 @@ reporter, nor other organisations' requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -201,10 +203,30 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _act(request: HttpRequest, sr: SupportRequest, action: Any, form_name: str, form: Any) -> Any:
-    """Run a service call; on refusal re-render the page with the message (400 or 403)."""
+#: A support action: the service call, given the person, the request and the form's data.
+_Call = Callable[[User, SupportRequest, dict[str, Any]], object]
+
+
+def _run(
+    request: HttpRequest,
+    pk: int,
+    call: _Call,
+    form_class: type[forms.Form] | None = None,
+    form_name: str = "",
+) -> SupportRequest | HttpResponse:
+    """Parse the POST with ``form_class`` and run ``call``: the support request when done, else
+    the page again with the form's errors or the refusal's message (400 or 403)."""
+    user = _user(request)
+    sr = support.support_or_404(user, pk)
+    form = None
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _detail(request, sr, status=400, forms={form_name: form})
+        data = form.cleaned_data
     try:
-        action()
+        call(user, sr, data)
     except ValidationError as error:
         messages.error(request, _message(error))
         if form is None:
@@ -214,30 +236,36 @@ def _act(request: HttpRequest, sr: SupportRequest, action: Any, form_name: str, 
     except PermissionDenied as error:
         messages.error(request, _message(error))
         return _detail(request, sr, status=403)
-    return None
+    return sr
+
+
+def _post(
+    request: HttpRequest,
+    pk: int,
+    call: _Call,
+    done: str,
+    form_class: type[forms.Form] | None = None,
+    form_name: str = "",
+) -> HttpResponse:
+    """``_run``, then back to the support request with the message ``done``."""
+    sr = _run(request, pk, call, form_class, form_name)
+    if isinstance(sr, HttpResponse):
+        return sr
+    messages.success(request, done)
+    return redirect("incidents:support_detail", sr.pk)
 
 
 @login_required
 @require_POST
 def support_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    sr = support.support_or_404(user, pk)
-    form = SupportAnswerForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, sr, status=400, forms={"answer_form": form})
-    accept = form.cleaned_data["answer"] == SupportAnswerForm.ACCEPT
-    refused = _act(
-        request,
-        sr,
-        lambda: support.answer_support(
-            user, sr, accept, form.cleaned_data["note"], request=request
-        ),
-        "answer_form",
-        form,
-    )
-    if refused is not None:
-        return refused
-    if accept:
+    def call(user: User, sr: SupportRequest, data: dict[str, Any]) -> object:
+        accept = data["answer"] == SupportAnswerForm.ACCEPT
+        return support.answer_support(user, sr, accept, data["note"], request=request)
+
+    sr = _run(request, pk, call, SupportAnswerForm, "answer_form")
+    if isinstance(sr, HttpResponse):
+        return sr
+    if request.POST.get("answer") == SupportAnswerForm.ACCEPT:
         messages.success(request, _("You accepted the request: you now take part in the case."))
         return redirect("incidents:support_detail", sr.pk)
     messages.success(request, _("You declined the request."))
@@ -247,61 +275,40 @@ def support_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def support_findings(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    sr = support.support_or_404(user, pk)
-    form = FindingsForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, sr, status=400, forms={"findings_form": form})
-    refused = _act(
+    return _post(
         request,
-        sr,
-        lambda: support.report_findings(user, sr, form.cleaned_data["findings"], request=request),
+        pk,
+        lambda user, sr, data: support.report_findings(user, sr, data["findings"], request=request),
+        _("Your findings were sent to the centre."),
+        FindingsForm,
         "findings_form",
-        form,
     )
-    if refused is not None:
-        return refused
-    messages.success(request, _("Your findings were sent to the centre."))
-    return redirect("incidents:support_detail", sr.pk)
 
 
 @login_required
 @require_POST
 def support_message(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    sr = support.support_or_404(user, pk)
-    form = SupportMessageForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, sr, status=400, forms={"message_form": form})
-    refused = _act(
+    return _post(
         request,
-        sr,
-        lambda: support.post_support_message(user, sr, form.cleaned_data["body"], request=request),
+        pk,
+        lambda user, sr, data: support.post_support_message(
+            user, sr, data["body"], request=request
+        ),
+        _("Your message was sent."),
+        SupportMessageForm,
         "message_form",
-        form,
     )
-    if refused is not None:
-        return refused
-    messages.success(request, _("Your message was sent."))
-    return redirect("incidents:support_detail", sr.pk)
 
 
 @login_required
 @require_POST
 def support_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    sr = support.support_or_404(user, pk)
-    refused = _act(
+    return _post(
         request,
-        sr,
-        lambda: support.close_support(user, sr, request=request),
-        "",
-        None,
+        pk,
+        lambda user, sr, data: support.close_support(user, sr, request=request),
+        _("The support request was closed."),
     )
-    if refused is not None:
-        return refused
-    messages.success(request, _("The support request was closed."))
-    return redirect("incidents:support_detail", sr.pk)
 
 
 # --- The consultation desk -----------------------------------------------------------------------

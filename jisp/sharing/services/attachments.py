@@ -16,7 +16,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from jisp.core import audit, policy
-from jisp.core.models import User
+from jisp.core.models import StoredFile, User
 from jisp.sharing.choices import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, TopicStatus
 from jisp.sharing.models import Attachment, Topic
 
@@ -47,6 +47,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|;]')
 
 TOO_LARGE = "too_large"
+
+S = TypeVar("S", bound=StoredFile)
 
 
 def extension(name: str) -> str:
@@ -176,32 +178,24 @@ def _sha256(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def add_attachment(
-    request: HttpRequest | None, user: User, topic: Topic, upload: UploadedFile
-) -> Attachment:
-    """Attach an uploaded file to a topic the person may change.
+def store_upload(
+    stored: S, upload: UploadedFile, action: str, *, request: HttpRequest | None, **audit_data: Any
+) -> S:
+    """Check ``upload`` (``check_file``) and store it as ``stored``, an unsaved row of a
+    ``StoredFile`` model with its item and ``uploaded_by`` set.
 
-    The file is checked (``check_file``), written under a random name, then the row and the audit
-    event are written in one transaction; if that fails, the file is deleted again.
+    The file is written under a random name, then the row and the audit event ``action`` (with
+    ``audit_data``: actor, obj, organisation...) in one transaction; if that fails, the file is
+    deleted again.
     """
-    if not policy.can_change(user, topic):
-        raise PermissionDenied(_("You may not add files to this topic."))
-    if topic.status == TopicStatus.WITHDRAWN:
-        raise ValidationError(_("A withdrawn topic cannot get new files."), code="withdrawn")
     filename, content_type = check_file(upload)
     source = upload.file
     assert source is not None  # check_file refused a missing file
-    sha256 = _sha256(source)
-    size = upload.size or 0
-    stored = Attachment(
-        topic=topic,
-        filename=filename,
-        content_type=content_type,
-        size=size,
-        sha256=sha256,
-        uploaded_by=user,
-    )
-    field: Any = Attachment._meta.get_field("file")
+    stored.filename = filename
+    stored.content_type = content_type
+    stored.size = upload.size or 0
+    stored.sha256 = _sha256(source)
+    field: Any = type(stored)._meta.get_field("file")
     path = field.generate_filename(stored, secrets.token_hex(16) + ATTACHMENT_TYPES[content_type])
     source.seek(0)
     name = default_storage.save(path, source, max_length=field.max_length)
@@ -210,17 +204,34 @@ def add_attachment(
             stored.file.name = name
             stored.save()
             audit.record(
-                "sharing.attachment.added",
+                action,
                 request=request,
-                actor=user,
-                obj=topic,
+                **audit_data,
                 attachment=stored.pk,
                 filename=filename,
                 content_type=content_type,
-                size=size,
-                sha256=sha256,
+                size=stored.size,
+                sha256=stored.sha256,
             )
     except BaseException:
         default_storage.delete(name)
         raise
     return stored
+
+
+def add_attachment(
+    request: HttpRequest | None, user: User, topic: Topic, upload: UploadedFile
+) -> Attachment:
+    """Attach an uploaded file to a topic the person may change (``store_upload``)."""
+    if not policy.can_change(user, topic):
+        raise PermissionDenied(_("You may not add files to this topic."))
+    if topic.status == TopicStatus.WITHDRAWN:
+        raise ValidationError(_("A withdrawn topic cannot get new files."), code="withdrawn")
+    return store_upload(
+        Attachment(topic=topic, uploaded_by=user),
+        upload,
+        "sharing.attachment.added",
+        request=request,
+        actor=user,
+        obj=topic,
+    )

@@ -63,6 +63,15 @@ def readable_topics(user: Any, queryset: QuerySet[Topic] | None = None) -> Query
     return policy.visible(user, qs).filter(Q(status=TopicStatus.PUBLISHED) | own | review)
 
 
+def can_read(user: Any, topic: Topic) -> bool:
+    """Whether ``readable_topics(user)`` holds this one topic (the same rules, for an item already
+    loaded: no query for a topic addressed to everyone or to the person's own organisation)."""
+    published = topic.status == TopicStatus.PUBLISHED
+    own = topic.created_by_id is not None and topic.created_by_id == getattr(user, "pk", None)
+    review = topic.status == TopicStatus.PENDING_REVIEW and policy.access(user).is_centre_staff
+    return (published or own or review) and policy.can_view(user, topic)
+
+
 def shown_source(user: Any, topic: Topic) -> Organisation | None:
     """The source organisation as this person may know it: None means "the coordination centre"
     (a topic published anonymously on a member's behalf, seen by anyone but its source, the
@@ -104,7 +113,7 @@ def record_view(user: User, topic: Topic, *, now: datetime | None = None) -> Non
     org_id = min(a.organisation_ids) if a.organisation_ids else None
     hour = now.replace(minute=0, second=0, microsecond=0)
     at, hour_at = (connection.ops.adapt_datetimefield_value(v) for v in (now, hour))
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_UPSERT_READING, [topic.pk, user.pk, org_id, topic.version, at, at])
         (count,) = cursor.fetchone()
         cursor.execute(_COUNT_VIEW, [int(count == 1), topic.pk])

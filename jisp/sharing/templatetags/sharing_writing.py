@@ -30,7 +30,10 @@ def topic_comments(context: Any, topic: Topic) -> dict[str, Any]:
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if topic is None or not policy.can_view(user, topic):
         return {"threads": [], "can_comment": False, "count": 0}
-    threads = list(comment_service.thread(topic))
+    if getattr(topic, "comment_count", None) == 0:  # counted with the topic: nothing to read
+        threads = []
+    else:
+        threads = list(comment_service.thread(topic))
     everyone = [c for top in threads for c in [top, *top.replies.all()]]
     author_ids = {c.author_id for c in everyone if c.author_id}
     first_org: dict[int | None, int] = {}

@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from jisp.core.models import AuditEvent
+from jisp.core.models import AuditEvent, Sector
+from jisp.core.testing import Cast
 from jisp.sharing.choices import TopicStatus
 from jisp.sharing.models import Acknowledgement, Tag, Topic, TopicVersion
 from jisp.sharing.services import topics
@@ -158,3 +159,22 @@ def test_it_lets_only_the_centre_remind(cast):
     with pytest.raises(PermissionDenied):
         topics.remind_pending(None, cast.member_a, topic)
     assert topics.remind_pending(None, cast.analyst, topic) == topic.acknowledgements.count()
+
+
+def test_can_read_agrees_with_readable_topics_for_everyone(cast: Cast) -> None:
+    railways = Sector.objects.get(code="railways")
+    items = [
+        make_topic(cast.analyst, "全員向け"),
+        make_topic(cast.analyst, "鉄道向け", audience="sectors", sectors=[railways]),
+        make_topic(cast.analyst, "B社向け", tlp="amber+strict", audience="organisations",
+                   organisations=[cast.org_b]),
+        make_topic(cast.analyst, "個人向け", tlp="red", audience="people", people=[cast.member_a]),
+        make_topic(cast.analyst, "センターのみ", audience="centre"),
+        make_topic(cast.member_b, "B社の下書き", publish=False),
+        make_topic(cast.member_b, "B社の審査待ち"),
+    ]  # fmt: skip
+    for name, person in cast.everyone.items():
+        for topic in items:
+            fresh = Topic.objects.get(pk=topic.pk)
+            expected = topics.readable_topics(person).filter(pk=topic.pk).exists()
+            assert topics.can_read(person, fresh) == expected, (name, topic.title)

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import (
@@ -30,14 +29,13 @@ from django.views.decorators.http import require_POST
 
 from jisp.core import policy
 from jisp.core.models import AuditEvent
+from jisp.core.views.files import SizeLimit, start_upload, too_large_text
 from jisp.sharing.choices import ATTACHMENT_MAX_BYTES, TopicStatus
 from jisp.sharing.forms.writing import AttachmentForm, ReviewForm, TopicForm, WithdrawForm
 from jisp.sharing.models import Topic
 from jisp.sharing.services import attachments, topics
 
 PER_PAGE = 50
-#: Room for the multipart envelope around an attachment of the largest size.
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 def topic_or_404(user: Any, pk: int) -> Topic:
@@ -206,25 +204,6 @@ def topic_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ---------------------------------------------------------------------------
 
 
-class _SizeLimit(FileUploadHandler):
-    """Stops receiving a file as soon as it passes the limit (a client may lie about its size);
-    the rest of the request is read and dropped, never written to disk."""
-
-    def __init__(self, request: HttpRequest, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.too_large = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > self.limit:
-            self.too_large = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 @csrf_exempt
 @login_required
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -233,29 +212,20 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     topic = _changeable_or_403(request.user, pk)
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > ATTACHMENT_MAX_BYTES + UPLOAD_OVERHEAD:
+    limit = start_upload(request, ATTACHMENT_MAX_BYTES)
+    if limit is None:
         return _too_large(request, topic)
-    limit = _SizeLimit(request, ATTACHMENT_MAX_BYTES)
-    request.upload_handlers = [limit, *request.upload_handlers]
     return _attachment_upload(request, topic, limit)
 
 
 def _too_large(request: HttpRequest, topic: Topic) -> HttpResponse:
-    messages.error(
-        request,
-        _("The file is too large: at most %(mb)d MB.")
-        % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-    )
+    messages.error(request, too_large_text(ATTACHMENT_MAX_BYTES))
     form = TopicForm(user=request.user, topic=topic)
     return _render_form(request, form, topic, status=413)
 
 
 @csrf_protect
-def _attachment_upload(request: HttpRequest, topic: Topic, limit: _SizeLimit) -> HttpResponse:
+def _attachment_upload(request: HttpRequest, topic: Topic, limit: SizeLimit) -> HttpResponse:
     upload = request.FILES.get("file")
     if limit.too_large:
         return _too_large(request, topic)
