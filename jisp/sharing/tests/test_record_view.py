@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from jisp.core.testing import Cast
@@ -86,3 +87,20 @@ def test_it_is_quick(cast: Cast) -> None:
         topic_service.record_view(cast.member_a, topic)
     # Generous for a shared test machine; the benchmark measures the real figure (< 2 ms).
     assert (time.perf_counter() - started) / 20 < 0.05
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_counts_in_its_own_transaction_outside_any_other() -> None:
+    """As after a page is sent (autocommit, no test transaction around): the function commits
+    its own transaction (asynchronously on PostgreSQL) and every view counts."""
+    from jisp.core.testing import make_cast
+
+    cast = make_cast()
+    topic = make_topic(cast.analyst, "非同期コミットの確認")
+    topic_service.record_view(cast.member_a, topic)
+    topic_service.record_view(cast.member_a, topic)
+    topic_service.record_view(cast.member_b, topic)
+    topic.refresh_from_db()
+    assert (topic.view_count, topic.viewer_count) == (3, 2)
+    assert TopicView.objects.get(topic=topic, user=cast.member_a).count == 2
+    assert sum(ViewEvent.objects.filter(topic=topic).values_list("count", flat=True)) == 3

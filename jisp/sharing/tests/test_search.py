@@ -82,3 +82,31 @@ def test_it_survives_punctuation_only_and_quotes(cast: Cast, signed_in: Any, top
     client = signed_in(cast.member_a)
     assert found(client, '"') == []
     assert found(client, "' OR 1=1 --") == []
+
+
+@pytest.mark.parametrize(
+    ("scan_rows", "enough", "spans"),
+    [(0, 1, (1, 2)), (1, 10**6, (1, 2)), (1, 10**6, ())],
+)
+def test_it_finds_the_same_by_the_newest_rows_and_by_the_index(
+    cast: Cast,
+    signed_in: Any,
+    topics: None,
+    monkeypatch: pytest.MonkeyPatch,
+    scan_rows: int,
+    enough: int,
+    spans: tuple[int, ...],
+) -> None:
+    """PostgreSQL reads the newest rows first and falls back on the index (search.py); with
+    tiny limits every path runs on a small table. SQLite answers the same."""
+    from jisp.sharing import search
+
+    monkeypatch.setattr(search, "SCAN_ROWS", scan_rows)
+    monkeypatch.setattr(search, "ENOUGH", enough)
+    monkeypatch.setattr(search, "RECENT_SPANS", spans)
+    client = signed_in(cast.member_b)
+    assert found(client, "不正プログラム") == [
+        "B社向けの不正アクセス情報", "【重要】被害報告を装った不正プログラムについて",
+    ]  # fmt: skip
+    assert found(client, "ddos") == ["[Info] DDoS campaign warning"]
+    assert found(client, "存在しない語") == []

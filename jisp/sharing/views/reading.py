@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from jisp.core import audit, policy
+from jisp.core.choices import TLP, tlp_at_least
 from jisp.core.models import User
 from jisp.core.views.files import file_response
 from jisp.sharing.choices import TopicStatus
@@ -165,8 +166,11 @@ def _record_after_response(request: HttpRequest, response: HttpResponseBase, top
 
     def close_and_record() -> None:
         try:
-            with transaction.atomic():
-                audit.record_view(request, topic)
+            if tlp_at_least(topic.tlp, TLP.AMBER):  # audited: one transaction for both
+                with transaction.atomic():
+                    audit.record_view(request, topic)
+                    topic_service.record_view(user, topic)
+            else:
                 topic_service.record_view(user, topic)
         except Exception:
             log.exception("Could not record a view of topic %s", topic.pk)
