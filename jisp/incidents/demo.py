@@ -1369,12 +1369,11 @@ def _write_sitreps(writer: _CaseWriter) -> int:
         for offset in range(DAYS):
             day = (START + timedelta(days=offset)).date()
             for number, (kind, slot) in enumerate(SITREP_SLOTS):
-                start, end = service.period_for(kind, day, slot)
-                period = service._Period(start, end)
-                figures = service._figures(period, "ja", day)
-                title = service._title(kind, day, slot)
-                body, cases = service._compose(kind, period, figures, title)
-                figures["body_sha256"] = service._digest(body)
+                composed = service.compose(kind, day, slot, "ja")
+                start, end, title, body = (composed.start, composed.end, composed.title,
+                                           composed.body)  # fmt: skip
+                figures, cases = composed.figures, composed.cases
+                figures["body_sha256"] = service.body_digest(body)
                 drafted = end + timedelta(minutes=10 + 5 * (number % 2))
                 if kind == SitrepKind.BULLETIN:
                     drafted = end - timedelta(hours=5)  # sent in the evening of the day

@@ -313,6 +313,7 @@ class Case(models.Model):
             models.Index(fields=["assignee", "state"], name="incidents_case_assignee"),
             models.Index(fields=["organisation", "-opened_at"], name="incidents_case_org"),
             models.Index(fields=["opened_at"], name="incidents_case_opened"),
+            models.Index(fields=["category", "state"], name="incidents_case_category"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,8 @@ LOCALE = Path(settings.BASE_DIR) / "jisp" / "locale" / "ja" / "LC_MESSAGES"
 
 
 def parse_po(path: Path) -> list[dict[str, object]]:
-    """Entries of a PO file: msgid, msgid_plural, msgstr..., flags (enough for our catalogue)."""
+    """Entries of a PO file: msgid (after its context and EOT, if any), msgid_plural, msgstr...,
+    flags (enough for our catalogue)."""
     entries: list[dict[str, object]] = []
     current: dict[str, object] = {}
     key = ""
@@ -23,13 +24,15 @@ def parse_po(path: Path) -> list[dict[str, object]]:
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if "msgid" in current:
+                if "msgctxt" in current:  # as gettext stores it: context EOT msgid
+                    current["msgid"] = f"{current.pop('msgctxt')}\x04{current['msgid']}"
                 entries.append(current)
             current, key = {}, ""
         elif line.startswith("#,"):
             current["flags"] = line[2:].strip()
         elif line.startswith("#"):
             continue
-        elif m := re.match(r"(msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(\".*\")$", line):
+        elif m := re.match(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(\".*\")$", line):
             key = m.group(1)
             current[key] = unquote(m.group(2))
         elif line.startswith('"') and key:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jisp.core.models import Organisation, Sector, User
+from jisp.core.models import Sector, User
 from jisp.incidents.choices import (
     CaseRole,
     CaseState,
@@ -39,11 +39,13 @@ class CaseQueueForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_any(ReportKind.choices))
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    organisation = forms.ModelChoiceField(
+    # A text field, not a list: the platform has thousands of organisations (a list of them made
+    # the queue page 870 KB). A number is the organisation's id; other text is a part of its name.
+    organisation = forms.CharField(
         label=_("Reporting organisation"),
         required=False,
-        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
-        empty_label=_("Any"),
+        max_length=200,
+        help_text=_("Part of its name, or its number."),
     )
     sector = forms.ModelChoiceField(
         label=_("Sector"), required=False, queryset=Sector.objects.all(), empty_label=_("Any")
@@ -82,9 +84,13 @@ class CaseQueueForm(forms.Form):
             return {}
         self.is_valid()
         data = dict(getattr(self, "cleaned_data", {}))
-        for name in ("sector", "organisation"):
-            chosen = data.get(name)
-            data[name] = chosen.pk if chosen is not None else None
+        chosen = data.get("sector")
+        data["sector"] = chosen.pk if chosen is not None else None
+        organisation = (data.pop("organisation", "") or "").strip()
+        if organisation.isdigit():
+            data["organisation"] = organisation
+        elif organisation:
+            data["organisation_name"] = organisation
         return {key: value for key, value in data.items() if value not in (None, "", False)}
 
 

@@ -71,7 +71,8 @@ def case_queue(user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     """The cases of the queue for ``user`` with ``filters``:
 
     ``state`` (a state, "all"; default: the open ones), ``severity``, ``category``, ``kind``,
-    ``assignee`` ("me", "none" or an id), ``organisation`` (id), ``sector`` (id), ``for_sitrep``,
+    ``assignee`` ("me", "none" or an id), ``organisation`` (id), ``organisation_name`` (part of
+    its name), ``sector`` (id), ``for_sitrep``,
     ``overdue``, ``q`` (text in the title) and ``sort`` (newest, oldest, severity, updated).
     """
     qs = policy.visible_cases(user, Case.objects.all())
@@ -109,6 +110,13 @@ def case_queue(user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     if organisation not in (None, ""):
         organisation_id = _as_int(organisation)
         qs = qs.filter(organisation_id=organisation_id) if organisation_id else qs.none()
+    organisation_name = (filters.get("organisation_name") or "").replace("\x00", "").strip()
+    if organisation_name:
+        qs = qs.filter(
+            Q(organisation__name__icontains=organisation_name[:200])
+            | Q(organisation__name_en__icontains=organisation_name[:200])
+            | Q(organisation__short_name__icontains=organisation_name[:200])
+        )
     sector = filters.get("sector")
     if sector not in (None, ""):
         sector_id = _as_int(sector)

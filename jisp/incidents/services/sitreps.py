@@ -432,7 +432,7 @@ def _compose(
     return "\n".join(lines), list(mentioned.values())
 
 
-def _digest(text: str) -> str:
+def body_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -467,6 +467,31 @@ def _set_cases(sitrep: SituationReport, cases: Iterable[Case]) -> None:
 
 
 @transaction.atomic
+@dataclass
+class Composed:
+    """What a report of a kind and period says: its title, Markdown text, figures and cases."""
+
+    start: datetime
+    end: datetime
+    title: str
+    body: str
+    figures: dict[str, Any]
+    cases: list[Case]
+
+
+def compose(kind: str, day: date, slot: str, language: str) -> Composed:
+    """The text and figures of the report of ``kind`` for ``day`` / ``slot``, from the cases of
+    its period as they are now, in ``language``; nothing is written (``draft_sitrep`` saves it,
+    the demo loader writes past reports with it)."""
+    start, end = period_for(kind, day, slot)
+    period = _Period(start, end)
+    with translation.override(language):
+        figures = _figures(period, language, day)
+        title = _title(kind, day, slot)
+        body, mentioned = _compose(kind, period, figures, title)
+    return Composed(start, end, title, body, figures, list(mentioned))
+
+
 def draft_sitrep(
     actor: User | None,
     kind: str,
@@ -498,12 +523,14 @@ def draft_sitrep(
     language = getattr(actor, "language", "") or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
-    period = _Period(start, end)
-    with translation.override(language):
-        figures = _figures(period, language, day)
-        title = _title(kind, day, slot)
-        body, mentioned = _compose(kind, period, figures, title)
-    figures["body_sha256"] = _digest(body)
+    composed = compose(kind, day, slot, language)
+    title, body, figures, mentioned = (
+        composed.title,
+        composed.body,
+        composed.figures,
+        composed.cases,
+    )
+    figures["body_sha256"] = body_digest(body)
     if existing is None:
         sitrep = SituationReport.objects.create(
             kind=kind,
@@ -518,7 +545,7 @@ def draft_sitrep(
         )
     else:
         sitrep = existing
-        edited = (sitrep.figures or {}).get("body_sha256") != _digest(sitrep.body)
+        edited = (sitrep.figures or {}).get("body_sha256") != body_digest(sitrep.body)
         if edited:
             figures["body_sha256"] = sitrep.figures.get("body_sha256", "")
         else:

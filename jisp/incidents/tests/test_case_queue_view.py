@@ -86,3 +86,26 @@ def test_it_pages_by_fifty_with_a_bounded_number_of_queries(
     assert len(response.context["rows"]) == 50
     second = client.get(URL, {"page": 2})
     assert len(second.context["rows"]) == 5
+
+
+def test_it_filters_by_part_of_the_organisations_name_or_its_number(
+    cast: Cast, signed_in: Any
+) -> None:
+    make_case(cast.member_a, "鉄道の事案")
+    make_case(cast.member_b, "電力の事案")
+    client = signed_in(cast.analyst)
+
+    def titles(value: str) -> list[str]:
+        rows = client.get(URL, {"organisation": value}).context["rows"]
+        return sorted(r["case"].title for r in rows)
+
+    assert titles("鉄道") == ["鉄道の事案"]
+    assert titles("power kanto") == ["電力の事案"]
+    assert titles(str(cast.org_b.pk)) == ["電力の事案"]
+    assert titles("存在しない") == []
+
+
+def test_it_does_not_list_every_organisation_in_the_filters(cast: Cast, signed_in: Any) -> None:
+    make_case(cast.member_a)
+    html = signed_in(cast.analyst).get(URL).content.decode()
+    assert cast.vendor.name not in html  # no case of the vendor: its name has no business here
