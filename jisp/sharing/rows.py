@@ -2,18 +2,19 @@
 
 The list page shows 25 rows; with a template include per row, the rows took half of the page's
 server time (the Django template engine resolves every variable and filter through its generic
-machinery). Here the same HTML is built with ``format_html`` — every value escaped — in a
-fraction of that time. Each row needs the attributes that ``listing.mark_rows`` sets (url,
-source, unread, changed, needs_ack) and its tags prefetched.
+machinery). Here the same HTML is built with f-strings in which every value from the database
+or a translation goes through ``escape`` (``html.escape``, quotes included) — a tenth of the time.
+Each row needs the attributes that ``listing.mark_rows`` sets (url, source, unread, changed,
+needs_ack) and its tags prefetched.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -31,15 +32,19 @@ def tlp_label(level: str) -> str:
 def topic_rows(topics: Iterable[Topic], list_url: str) -> SafeString:
     """The ``<li>`` rows of ``topics`` for a ``<ul class="topic-list">``."""
     texts = {
-        "pinned": gettext("Pinned"),
-        "unread": gettext("Unread"),
-        "updated": gettext("Updated"),
-        "ack": gettext("Acknowledgement needed"),
-        "pro": gettext("(Pro)"),
-        "source": gettext("Source"),
-        "centre": gettext("Coordination centre"),
+        key: escape(value)
+        for key, value in {
+            "pinned": gettext("Pinned"),
+            "unread": gettext("Unread"),
+            "updated": gettext("Updated"),
+            "ack": gettext("Acknowledgement needed"),
+            "pro": gettext("(Pro)"),
+            "source": gettext("Source"),
+            "centre": gettext("Coordination centre"),
+        }.items()
     }
-    return mark_safe("".join(_row(topic, list_url, texts) for topic in topics))  # noqa: S308
+    html = "".join(_row(topic, escape(list_url), texts) for topic in topics)
+    return mark_safe(html)  # noqa: S308  (every value escaped in _row)
 
 
 def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
@@ -52,71 +57,44 @@ def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
         classes += " is-pinned"
     badges = []
     if topic.pinned:
-        badges.append(format_html('<span class="badge pinned">{}</span>', texts["pinned"]))
+        badges.append(f'<span class="badge pinned">{texts["pinned"]}</span>')
     badges.append(
-        format_html(
-            '<span class="badge category category-{}">{}</span>',
-            topic.category,
-            topic.get_category_display(),
-        )
+        f'<span class="badge category category-{escape(topic.category)}">'
+        f"{escape(str(topic.get_category_display()))}</span>"
     )
     badges.append(
-        format_html(
-            '<span class="tlp tlp-{}">{}</span>', topic.tlp.replace("+", ""), tlp_label(topic.tlp)
-        )
+        f'<span class="tlp tlp-{escape(topic.tlp.replace("+", ""))}">'
+        f"{escape(tlp_label(topic.tlp))}</span>"
     )
     if unread:
-        badges.append(format_html('<span class="badge unread">{}</span>', texts["unread"]))
+        badges.append(f'<span class="badge unread">{texts["unread"]}</span>')
     elif changed:
-        badges.append(format_html('<span class="badge unread">{}</span>', texts["updated"]))
+        badges.append(f'<span class="badge unread">{texts["updated"]}</span>')
     if getattr(topic, "needs_ack", False):
-        badges.append(format_html('<span class="badge ack-needed">{}</span>', texts["ack"]))
+        badges.append(f'<span class="badge ack-needed">{texts["ack"]}</span>')
     if not topic.is_published:
-        badges.append(format_html('<span class="badge">{}</span>', topic.get_status_display()))
+        badges.append(f'<span class="badge">{escape(str(topic.get_status_display()))}</span>')
     url = getattr(topic, "url", "") or reverse("sharing:detail", args=[topic.pk])
-    pro = (
-        format_html('<span class="professional">{}</span>', texts["pro"])
-        if topic.professional
-        else ""
-    )
+    pro = f'<span class="professional">{texts["pro"]}</span>' if topic.professional else ""
     source = getattr(topic, "source", None)
-    meta = [
-        format_html(
-            "<span>{}: {}</span>",
-            texts["source"],
-            source.display_name if source is not None else texts["centre"],
-        )
-    ]
+    shown = escape(source.display_name) if source is not None else texts["centre"]
+    meta = [f"<span>{texts['source']}: {shown}</span>"]
     if topic.published_at:
         at = localtime(topic.published_at)
         meta.append(
-            format_html(
-                '<span><time datetime="{}">{}</time></span>',
-                at.isoformat(),
-                at.strftime("%Y-%m-%d %H:%M"),
-            )
+            f'<span><time datetime="{at.isoformat()}">{at.strftime("%Y-%m-%d %H:%M")}</time></span>'
         )
-    views = topic.view_count
-    meta.append(
-        format_html("<span>{}</span>", ngettext("%(n)s view", "%(n)s views", views) % {"n": views})
+    views = ngettext("%(n)s view", "%(n)s views", topic.view_count) % {"n": topic.view_count}
+    meta.append(f"<span>{escape(views)}</span>")
+    meta.extend(
+        f'<a class="tag" href="{list_url}?tag={escape(quote(tag.name, safe="/"))}">'
+        f"#{escape(tag.name)}</a>"
+        for tag in topic.tags.all()
     )
-    meta.append(
-        format_html_join(
-            "",
-            '<a class="tag" href="{}?tag={}">#{}</a>',
-            ((list_url, quote(tag.name, safe="/"), tag.name) for tag in topic.tags.all()),
-        )
-    )
-    return format_html(
-        '<li class="{}">\n  <div class="topic-row-head">{}</div>\n'
-        '  <h2 class="topic-title"><a href="{}">{}{}</a></h2>\n'
-        '  <p class="topic-summary">{}</p>\n'
-        '  <p class="topic-meta muted">{}</p>\n</li>\n',
-        classes,
-        mark_safe(" ".join(badges)),  # noqa: S308  (each part built by format_html)
-        url,
-        pro,
-        topic.title,
-        Truncator(topic.summary).chars(SUMMARY_CHARS),
-        mark_safe(" ".join(meta)),  # noqa: S308
+    summary = escape(Truncator(topic.summary).chars(SUMMARY_CHARS))
+    return (
+        f'<li class="{classes}">\n  <div class="topic-row-head">{" ".join(badges)}</div>\n'
+        f'  <h2 class="topic-title"><a href="{escape(url)}">{pro}{escape(topic.title)}</a></h2>\n'
+        f'  <p class="topic-summary">{summary}</p>\n'
+        f'  <p class="topic-meta muted">{" ".join(meta)}</p>\n</li>\n'
     )

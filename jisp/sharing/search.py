@@ -41,7 +41,7 @@ WINDOW = 1000
 #: each (~3 µs a row); when they hold at least ``ENOUGH`` matches (several pages), those are the
 #: answer. Otherwise the word is rare there, and the index finds it among the newest topics,
 #: widening the span until the window is full (or the whole table has been searched).
-SCAN_ROWS = 15_000
+SCAN_ROWS = 10_000
 ENOUGH = 100
 RECENT_SPANS = (20_000, 100_000, 400_000)
 

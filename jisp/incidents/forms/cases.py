@@ -150,6 +150,12 @@ class CaseNumberForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
+class TopicNumberForm(forms.Form):
+    """A topic, by its number (linking the alert a case led to)."""
+
+    number = forms.IntegerField(label=_("Topic number"), min_value=1, max_value=2**63 - 1)
+
+
 class ImpactForm(forms.Form):
     event_impact = forms.ChoiceField(label=_("Impact on the event"), choices=YesNoUnknown.choices)
     public_awareness = forms.ChoiceField(

@@ -505,6 +505,25 @@ def link_cases(
 
 
 @transaction.atomic
+def link_topic(actor: Any, case: Case, topic_id: int, *, request: HttpRequest | None = None) -> Any:
+    """Link a topic to the case (the alert the case led to, or one it relates to). The topic must
+    be one the person may read; linking it shows nobody anything more: each reader of the case
+    sees the linked topics that they may read themselves."""
+    from jisp.sharing.services.topics import readable_topics
+
+    _begin(actor, case)
+    topic = readable_topics(actor).filter(pk=topic_id).first()
+    if topic is None:
+        raise ValidationError({"topic": _("No topic with this number that you may read.")})
+    if case.topics.filter(pk=topic.pk).exists():
+        raise ValidationError({"topic": _("This topic is already linked to the case.")})
+    case.topics.add(topic)
+    _step(actor, case, timezone.now(), [], EntryKind.TOPIC, data={"topic": topic.pk})
+    _audit_change(request, actor, case, "topic", topic=topic.pk)
+    return topic
+
+
+@transaction.atomic
 def merge_case(
     actor: Any, duplicate: Case, into: Case, *, request: HttpRequest | None = None
 ) -> Case:

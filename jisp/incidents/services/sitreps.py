@@ -492,6 +492,7 @@ def compose(kind: str, day: date, slot: str, language: str) -> Composed:
     return Composed(start, end, title, body, figures, list(mentioned))
 
 
+@transaction.atomic
 def draft_sitrep(
     actor: User | None,
     kind: str,

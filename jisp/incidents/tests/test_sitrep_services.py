@@ -350,3 +350,16 @@ def test_the_system_may_draft(cast: Cast) -> None:
     sitrep = sitreps.draft_sitrep(None, "bulletin", DAY, "day")
     assert sitrep.drafted_by is None
     assert timezone.is_aware(sitrep.period_start)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_drafts_outside_any_transaction_as_the_worker_does() -> None:
+    """The worker's job calls draft_sitrep with no transaction open: the row lock it takes must
+    be inside its own (PostgreSQL refuses SELECT ... FOR UPDATE outside a transaction)."""
+    from jisp.core.testing import make_cast
+
+    cast = make_cast()
+    make_case(cast.member_a)
+    first = sitreps.draft_sitrep(None, "situation", timezone.localdate(), "am")
+    again = sitreps.draft_sitrep(cast.analyst, "situation", timezone.localdate(), "am")
+    assert first.pk == again.pk

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/tasks/done/", cases.case_task_done, name="case_task_done"),
     path("cases/<int:pk>/links/", cases.case_link, name="case_link"),
     path("cases/<int:pk>/merge/", cases.case_merge, name="case_merge"),
+    path("cases/<int:pk>/topics/", cases.case_topic, name="case_topic"),
     path("cases/<int:pk>/impact/", cases.case_impact, name="case_impact"),
     path("cases/<int:pk>/sitrep/", cases.case_sitrep, name="case_sitrep"),
     path("cases/<int:pk>/participants/", cases.case_participant, name="case_participant"),

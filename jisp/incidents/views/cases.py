@@ -42,10 +42,12 @@ from jisp.incidents.forms.cases import (
     StateForm,
     TaskDoneForm,
     TaskForm,
+    TopicNumberForm,
 )
 from jisp.incidents.models import Case, CaseLink, SupportRequest, Task, TimelineEntry
 from jisp.incidents.services import cases
 from jisp.incidents.services.queue import case_queue as queue_of
+from jisp.sharing.services.topics import readable_topics
 
 PAGE_SIZE = 50
 
@@ -232,6 +234,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case, level = case_or_404(request.user, pk)
     audit.record_view(request, case)
     context: dict[str, Any] = {"nav": "incidents", "case": case, "level": level}
+    # The topics linked to the case that this person may read (never more than that).
+    context["topics"] = list(
+        readable_topics(request.user, case.topics.all()).only("pk", "title").order_by("-pk")
+    )
     if level == policy.CASE_CENTRE:
         context.update(_centre_context(request.user, case))
     elif level == policy.CASE_REPORTER:
@@ -298,6 +304,7 @@ def _centre_context(user: Any, case: Case) -> dict[str, Any]:
         "task_form": TaskForm(prefix="task"),
         "link_form": CaseNumberForm(prefix="link"),
         "merge_form": CaseNumberForm(prefix="merge"),
+        "topic_form": TopicNumberForm(prefix="topic"),
         "impact_form": ImpactForm(
             prefix="impact",
             initial={
@@ -433,6 +440,20 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The cases were linked."),
         "links",
+    )
+
+
+@login_required
+@require_POST
+def case_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _centre_case(request, pk)
+    return _run(
+        request,
+        case,
+        TopicNumberForm(request.POST, prefix="topic"),
+        lambda d: cases.link_topic(request.user, case, d["number"], request=request),
+        _("The topic was linked to the case."),
+        "topics",
     )
 
 

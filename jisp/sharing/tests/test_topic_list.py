@@ -248,3 +248,16 @@ def test_it_shows_nothing_to_people_without_a_membership(
 def test_it_shows_the_expiry_date_is_ignored_in_the_list(cast: Cast, signed_in: Any) -> None:
     topic = make_topic(cast.analyst, "期限付き", valid_until=timezone.now() + timedelta(days=1))
     assert titles(signed_in(cast.member_a).get(URL)) == [topic.title]
+
+
+def test_it_escapes_every_value_of_a_row(cast: Cast, signed_in: Any) -> None:
+    make_topic(
+        cast.analyst,
+        '<script>alert("t")</script>題名',
+        summary="<img src=x onerror=alert(1)>要約",
+        tags=['"><b>tag'],
+    )
+    html = signed_in(cast.member_a).get(URL).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;t&quot;)" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;要約" in html
+    assert '"><b>tag' not in html and "#&quot;&gt;&lt;b&gt;tag" in html
