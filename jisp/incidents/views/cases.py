@@ -28,7 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jisp.core import audit, policy
+from jisp.core.choices import TLP
 from jisp.core.models import User
+from jisp.core.rendering import cached_form_html, url_maker
 from jisp.incidents.choices import CaseRole, CaseState, EntryKind, Severity, YesNoUnknown
 from jisp.incidents.forms.cases import (
     AssignForm,
@@ -45,6 +47,7 @@ from jisp.incidents.forms.cases import (
     TopicNumberForm,
 )
 from jisp.incidents.models import Case, CaseLink, SupportRequest, Task, TimelineEntry
+from jisp.incidents.rows import case_rows
 from jisp.incidents.services import cases
 from jisp.incidents.services.queue import case_queue as queue_of
 from jisp.sharing.services.topics import readable_topics
@@ -199,9 +202,13 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(queue_of(request.user, filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
+    detail_url = url_maker("incidents:case_detail")
     rows = [
         {
             "case": case,
+            "url": detail_url(case.pk),
+            "tlp_class": case.tlp.replace("+", ""),
+            "tlp_label": TLP(case.tlp).label,
             "ack_overdue": cases.ack_overdue(case, now),
             "response_overdue": cases.response_overdue(case, now),
             "to_ack": duration(cases.time_to_acknowledge(case)),
@@ -217,8 +224,16 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         {
             "nav": "incidents",
             "form": form,
+            "filters_html": cached_form_html(
+                request,
+                "incidents.queue",
+                "incidents/cases/queue_filters.html",
+                {"form": form},
+                valid=not form.is_bound or form.is_valid(),
+            ),
             "page": page,
             "rows": rows,
+            "rows_html": case_rows(rows),
             "query": query.urlencode(),
             "ack_minutes": settings.CASE_ACK_MINUTES,
             "response_minutes": settings.CASE_RESPONSE_MINUTES,
