@@ -97,6 +97,44 @@ def setup_django(backend: str, *, name: str = "bench", url: str | None = None,
         call_command("collectstatic", verbosity=0, interactive=False)
 
 
+def data_set_url(backend: str, name: str, db_name: str) -> str:
+    """The database of a large data set kept between runs: ``bench/out/<name>.sqlite3``, or the
+    PostgreSQL database ``db_name`` on the benchmark server."""
+    if backend == "sqlite":
+        return database_url("sqlite", name)
+    parts = urlsplit(postgres_url())
+    return urlunsplit((parts.scheme, parts.netloc, "/" + db_name, parts.query, ""))
+
+
+def drop_data_set(backend: str, name: str, db_name: str) -> None:
+    """Delete a data set's database (``--fresh``)."""
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (OUT / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    parts = urlsplit(data_set_url("postgres", name, db_name))
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def setup_data_set(backend: str, name: str, db_name: str) -> None:
+    """Start Django on a data set's database (created and migrated if needed), with the static
+    files collected (quick when nothing changed: a new app's files would otherwise be missing
+    from the manifest, and every page would fail)."""
+    url = data_set_url(backend, name, db_name)
+    if backend == "postgres":
+        problem = ensure_postgres_database(url)
+        if problem:
+            raise SystemExit(problem)
+    setup_django(backend, name=name, url=url)
+    from django.core.management import call_command
+
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
 def vendor() -> str:
     from django.db import connection
 

@@ -32,7 +32,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -92,37 +91,16 @@ TAGS = ["DDoS", "フィッシング", "マルウェア", "偽ライブ配信", "
 
 
 def url(backend: str) -> str:
-    if backend == "sqlite":
-        return common.database_url("sqlite", NAME)
-    parts = urlsplit(common.postgres_url())
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
+    return common.data_set_url(backend, NAME, DB_NAME)
 
 
 def reset_database(backend: str) -> None:
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            (common.OUT / f"{NAME}.sqlite3{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url("postgres"))
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    common.drop_data_set(backend, NAME, DB_NAME)
 
 
 def setup(backend: str) -> None:
     """Start Django on the sharing benchmark database (created and migrated if needed)."""
-    if backend == "postgres":
-        problem = common.ensure_postgres_database(url("postgres"))
-        if problem:
-            raise SystemExit(problem)
-    common.setup_django(backend, name=NAME, url=url(backend))
-    from django.core.management import call_command
-
-    # Always (quick when nothing changed): apps' static files added since the first collection
-    # would otherwise be missing from the manifest, and every page would fail.
-    call_command("collectstatic", verbosity=0, interactive=False)
+    common.setup_data_set(backend, NAME, DB_NAME)
 
 
 def is_present() -> bool:
