@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jisp.core.choices import TLP, OrganisationCategory
+from jisp.core.forms.organisations import OrganisationField
 from jisp.core.models import Organisation, Sector, User
 from jisp.incidents.choices import (
     Grant,
@@ -44,11 +45,6 @@ def _textarea(rows: int) -> forms.Textarea:
 class SectorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
 
 
 class ReportForm(forms.Form):
@@ -185,7 +181,7 @@ class ReportForm(forms.Form):
 class EnterReportForm(ReportForm):
     """The centre enters a report received by telephone or e-mail (sent at once)."""
 
-    organisation = OrganisationChoiceField(
+    organisation = OrganisationField(
         label=_("Reporting organisation"),
         queryset=Organisation.objects.filter(is_active=True)
         .exclude(category=OrganisationCategory.CENTRE)
@@ -238,7 +234,7 @@ class AttachmentForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    organisation = OrganisationChoiceField(
+    organisation = OrganisationField(
         label=_("Organisation"),
         queryset=Organisation.objects.filter(is_active=True)
         .exclude(category=OrganisationCategory.CENTRE)
@@ -272,11 +268,14 @@ class ReportFilterForm(forms.Form):
 
 
 class RoutingRuleForm(forms.ModelForm):
-    recipient = OrganisationChoiceField(
+    recipient = OrganisationField(
         label=_("Recipient"),
         required=False,
-        queryset=Organisation.objects.filter(is_active=True).order_by("name", "id"),
-        help_text=_("Or tick “the ministry in charge of the sector”."),
+        queryset=Organisation.objects.filter(is_active=True),
+        help_text=_(
+            "Its name (or part of it), or its number; or tick “the ministry in charge of the "
+            "sector”."
+        ),
     )
     sector = SectorChoiceField(
         label=_("Reporter's sector"),
