@@ -208,7 +208,7 @@ def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> dict[str
     user = api_user(request)
     page = paginate(_listed(user, filters), filters)
     rows: list[Report] = page["items"]
-    grants = service.grants_for(user, rows)
+    grants = policy.report_grants(user, rows)
     page["items"] = [_summary(r, grants[r.pk]) for r in rows if r.pk in grants]
     return page
 

@@ -11,7 +11,6 @@ centre's staff (``REPORT_RECEIVED``) and the recipient organisations (``REPORT_R
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +33,6 @@ from jisp.core.services.notifications import notify
 from jisp.incidents.choices import (
     EntryAudience,
     EntryKind,
-    Grant,
     IntakeChannel,
     ReportCategory,
     ReportKind,
@@ -42,7 +40,7 @@ from jisp.incidents.choices import (
     SupportKind,
     YesNoUnknown,
 )
-from jisp.incidents.models import Case, Report, ReportAttachment, ReportRecipient, ReportUpdate
+from jisp.incidents.models import Case, Report, ReportAttachment, ReportUpdate
 from jisp.incidents.notifications import CASE_MESSAGE, REPORT_RECEIVED
 from jisp.incidents.services.routing import route_report
 from jisp.incidents.services.timeline import add_entry, open_case
@@ -490,43 +488,3 @@ def add_attachment(
 
 
 # --- Reading several at once -----------------------------------------------------------------
-
-
-def grants_for(user: Any, reports: Iterable[Report]) -> dict[int, str]:
-    """``policy.report_grant`` for many reports in one query (a list page's rows).
-
-    Rows the person may not see are left out. The rules are the policy's; a test checks that both
-    agree across the cast.
-    """
-    a = policy.access(user)
-    rows = list(reports)
-    if not a.is_member:
-        return {}
-    result: dict[int, str] = {}
-    others: list[Report] = []
-    for report in rows:
-        if report.organisation_id in a.organisation_ids:
-            result[report.pk] = policy.REPORT_OWNER
-        elif report.entered_by_id is not None and report.entered_by_id == a.user_id:
-            result[report.pk] = policy.REPORT_CENTRE
-        elif report.status != ReportStatus.SUBMITTED:
-            continue
-        elif a.sees_all_below_red:
-            result[report.pk] = policy.REPORT_CENTRE
-        elif report.tlp != TLP.RED:
-            others.append(report)
-    if others:
-        grants: dict[int, set[str]] = {}
-        for report_id, grant in ReportRecipient.objects.filter(
-            report_id__in=[r.pk for r in others], organisation_id__in=a.organisation_ids
-        ).values_list("report_id", "grant"):
-            grants.setdefault(report_id, set()).add(grant)
-        for report in others:
-            found = grants.get(report.pk)
-            if not found:
-                continue
-            if report.tlp == TLP.AMBER_STRICT or Grant.FULL not in found:
-                result[report.pk] = policy.REPORT_REDACTED
-            else:
-                result[report.pk] = policy.REPORT_FULL
-    return result

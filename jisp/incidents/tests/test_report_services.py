@@ -206,7 +206,7 @@ def test_entering_refuses_what_is_wrong_and_keeps_nothing(cast: Cast) -> None:
     assert not Report.objects.exists()
 
 
-def test_grants_for_agrees_with_the_policy(cast: Cast) -> None:
+def test_the_grants_of_a_page_agree_with_each_reports_grant(cast: Cast) -> None:
     RoutingRule.objects.create(name="agency full", recipient=cast.agency, grant="full")
     RoutingRule.objects.create(name="vendor redacted", recipient=cast.vendor, grant="redacted")
     reports = [
@@ -222,7 +222,7 @@ def test_grants_for_agrees_with_the_policy(cast: Cast) -> None:
         expected = {
             r.pk: grant for r in reports if (grant := policy.report_grant(person, r)) is not None
         }
-        assert service.grants_for(person, reports) == expected, person.email
+        assert policy.report_grants(person, reports) == expected, person.email
 
 
 def test_the_centre_is_told_in_each_persons_language(cast: Cast) -> None:

@@ -24,7 +24,7 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -69,16 +69,6 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
     return str(error) or _("You may not do this.")
 
 
-def _case_url(case_id: int | None) -> str:
-    """The case page, when the cases part of the app has one."""
-    if case_id is None:
-        return ""
-    try:
-        return reverse("incidents:case_detail", args=[case_id])
-    except NoReverseMatch:
-        return ""
-
-
 def _recipient_names(report: Report) -> str:
     names = [r.organisation.display_name for r in report.recipients.select_related("organisation")]
     return "、".join(names)
@@ -88,7 +78,7 @@ def _recipient_names(report: Report) -> str:
 
 
 def _rows(user: Any, reports: list[Report]) -> list[tuple[Report, str]]:
-    grants = service.grants_for(user, reports)
+    grants = policy.report_grants(user, reports)
     return [(report, grants[report.pk]) for report in reports if report.pk in grants]
 
 
@@ -304,7 +294,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grant": grant,
         "redacted": redacted,
         "case": case,
-        "case_url": _case_url(case.pk) if case is not None and knows_recipients else "",
+        "case_url": (
+            reverse("incidents:case_detail", args=[case.pk])
+            if case is not None and knows_recipients
+            else ""
+        ),
         "sector": report.organisation.sector,
         "can_change": can_change,
     }
