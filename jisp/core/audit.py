@@ -99,10 +99,15 @@ def record(
     return event
 
 
+def audits_views_of(obj: Model) -> bool:
+    """Whether viewing this item is audited: at TLP:AMBER or above."""
+    tlp = getattr(obj, "tlp", "")
+    return bool(tlp) and tlp_at_least(tlp, TLP.AMBER)
+
+
 def record_view(request: HttpRequest, obj: Model) -> None:
     """Record a view of an item at TLP:AMBER or above (below that, views are not audited)."""
-    tlp = getattr(obj, "tlp", "")
-    if tlp and tlp_at_least(tlp, TLP.AMBER):
+    if audits_views_of(obj):
         record(f"{obj._meta.app_label}.{obj._meta.model_name}.viewed", request=request, obj=obj)
 
 

@@ -20,13 +20,10 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 
+from jisp.core.choices import TLP
 from jisp.sharing.models import Topic
 
 SUMMARY_CHARS = 140
-
-
-def tlp_label(level: str) -> str:
-    return "TLP:AMBER+STRICT" if level == "amber+strict" else f"TLP:{level.upper()}"
 
 
 def topic_rows(topics: Iterable[Topic], list_url: str) -> SafeString:
@@ -64,7 +61,7 @@ def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
     )
     badges.append(
         f'<span class="tlp tlp-{escape(topic.tlp.replace("+", ""))}">'
-        f"{escape(tlp_label(topic.tlp))}</span>"
+        f"{escape(TLP(topic.tlp).label)}</span>"
     )
     if unread:
         badges.append(f'<span class="badge unread">{texts["unread"]}</span>')

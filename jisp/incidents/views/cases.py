@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -183,13 +183,6 @@ def timeline_rows(user: Any, case: Case) -> list[dict[str, Any]]:
     return [{"entry": entry, "summary": describe(entry)} for entry in entries]
 
 
-def _reverse_or_empty(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=list(args))
-    except NoReverseMatch:
-        return ""
-
-
 # --- The queue ---------------------------------------------------------------------------------
 
 
@@ -265,14 +258,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             state="declined"
         )
         context["support_requests"] = [
-            {"request": sr, "url": _reverse_or_empty("incidents:support_detail", sr.pk)}
+            {"request": sr, "url": reverse("incidents:support_detail", args=[sr.pk])}
             for sr in requests.select_related("organisation")
         ]
     return render(request, "incidents/cases/detail.html", context)
 
 
 def _report_url(case: Case) -> str:
-    return _reverse_or_empty("incidents:report_detail", case.report_id) if case.report_id else ""
+    return reverse("incidents:report_detail", args=[case.report_id]) if case.report_id else ""
 
 
 def _centre_context(user: Any, case: Case) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from jisp.core import policy
 from jisp.incidents.choices import OPEN_STATES, SupportState
 from jisp.incidents.models import Case, Report, SupportRequest
+from jisp.incidents.services.support import ELIGIBLE_CATEGORIES
 
 
 @login_required
@@ -48,10 +49,10 @@ def incidents_home(request: HttpRequest) -> HttpResponse:
 
 
 def _is_supporter(a: policy.Access) -> bool:
-    """Agencies, law enforcement, security centres and vendors: asked for support."""
+    """Whether the person belongs to an organisation the centre may ask for support."""
     from jisp.core.models import Organisation
 
     return Organisation.objects.filter(
         pk__in=a.organisation_ids,
-        category__in=["agency", "law_enforcement", "security_centre", "vendor"],
+        category__in=ELIGIBLE_CATEGORIES,
     ).exists()

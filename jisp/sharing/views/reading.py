@@ -29,7 +29,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from jisp.core import audit, policy
-from jisp.core.choices import TLP, tlp_at_least
+from jisp.core.choices import TLP
 from jisp.core.models import User
 from jisp.core.rendering import cached_form_html, url_maker
 from jisp.core.views.files import file_response
@@ -44,7 +44,7 @@ from jisp.sharing.models import (
     TopicView,
     ViewEvent,
 )
-from jisp.sharing.rows import tlp_label, topic_rows
+from jisp.sharing.rows import topic_rows
 from jisp.sharing.services import topics as topic_service
 from jisp.sharing.services.listing import filter_topics, knows_recipients, mark_rows, start_of_day
 
@@ -144,7 +144,7 @@ def _record_after_response(request: HttpRequest, response: HttpResponseBase, top
 
     def close_and_record() -> None:
         try:
-            if tlp_at_least(topic.tlp, TLP.AMBER):  # audited: one transaction for both
+            if audit.audits_views_of(topic):  # one transaction for the audit record and the view
                 with transaction.atomic():
                     audit.record_view(request, topic)
                     topic_service.record_view(user, topic)
@@ -195,7 +195,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav": "sharing",
         "topic": topic,
-        "tlp_label": tlp_label(topic.tlp),
+        "tlp_label": TLP(topic.tlp).label,
         "body_html": mark_safe(topic.body_html),  # noqa: S308 (sanitised by render_markdown)
         "source": topic_service.shown_source(user, topic),
         "knows_recipients": lists,
