@@ -135,6 +135,28 @@ def setup_data_set(backend: str, name: str, db_name: str) -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
 
 
+def analyze() -> tuple[str, int, float]:
+    """``ANALYZE`` the whole database after a bulk load: its line of a generation report."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return ("ANALYZE", 0, time.perf_counter() - started)
+
+
+def counts(queries: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """``label -> number`` for (label, ``SELECT COUNT(*)`` or ``SUM``) pairs: a data set's sizes."""
+    from django.db import connection
+
+    result = {}
+    with connection.cursor() as cursor:
+        for label, sql in queries:
+            cursor.execute(sql)
+            result[label] = int(cursor.fetchone()[0] or 0)
+    return result
+
+
 def vendor() -> str:
     from django.db import connection
 

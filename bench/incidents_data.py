@@ -395,19 +395,14 @@ def generate(cases: int = CASES, entries: int = ENTRIES) -> list[tuple[str, int,
                            "cases INTEGER)")  # fmt: skip
             cursor.execute("INSERT INTO bench_incidents_done VALUES (%s, %s)",
                            [time.ctime(), cases])  # fmt: skip
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    report.append(("ANALYZE", 0, time.perf_counter() - started))
+    report.append(common.analyze())
     return report
 
 
 def sizes() -> dict[str, int]:
-    from django.db import connection
-
-    result = {}
-    with connection.cursor() as cursor:
-        for label, sql in [
+    """Rows per table (for the reports)."""
+    return common.counts(
+        [
             ("organisations", "SELECT COUNT(*) FROM core_organisation"),
             ("people", "SELECT COUNT(*) FROM core_user"),
             ("reports", "SELECT COUNT(*) FROM incidents_report"),
@@ -418,10 +413,8 @@ def sizes() -> dict[str, int]:
             ("report recipients", "SELECT COUNT(*) FROM incidents_reportrecipient"),
             ("support requests", "SELECT COUNT(*) FROM incidents_supportrequest"),
             ("routing rules", "SELECT COUNT(*) FROM incidents_routingrule"),
-        ]:  # fmt: skip
-            cursor.execute(sql)
-            result[label] = int(cursor.fetchone()[0] or 0)
-    return result
+        ]
+    )  # fmt: skip
 
 
 def ensure(

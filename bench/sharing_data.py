@@ -392,20 +392,14 @@ def generate() -> list[tuple[str, int, float]]:
                 cursor.execute(f"DROP TABLE {table}")
             cursor.execute("CREATE TABLE IF NOT EXISTS bench_sharing_done (done_at TEXT)")
             cursor.execute("INSERT INTO bench_sharing_done VALUES (%s)", [time.ctime()])
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    report.append(("ANALYZE", 0, time.perf_counter() - started))
+    report.append(common.analyze())
     return report
 
 
 def sizes() -> dict[str, int]:
     """Rows per table and the sums of recorded views (for the reports)."""
-    from django.db import connection
-
-    result = {}
-    with connection.cursor() as cursor:
-        for label, sql in [
+    return common.counts(
+        [
             ("organisations", "SELECT COUNT(*) FROM core_organisation"),
             ("people", "SELECT COUNT(*) FROM core_user"),
             ("topics", "SELECT COUNT(*) FROM sharing_topic"),
@@ -413,10 +407,8 @@ def sizes() -> dict[str, int]:
             ("views in readings", "SELECT SUM(count) FROM sharing_topicview"),
             ("hourly tallies (ViewEvent rows)", "SELECT COUNT(*) FROM sharing_viewevent"),
             ("views in hourly tallies", "SELECT SUM(count) FROM sharing_viewevent"),
-        ]:
-            cursor.execute(sql)
-            result[label] = int(cursor.fetchone()[0] or 0)
-    return result
+        ]
+    )
 
 
 def ensure(backend: str, fresh: bool = False) -> list[tuple[str, int, float]]:
