@@ -372,3 +372,4 @@ for exc_class, handler in HANDLERS.items():
 api.add_router("/", core_router)
 api.add_router("/topics", "jisp.sharing.api.router")
 api.add_router("/incidents", "jisp.incidents.api.router")
+api.add_router("/intel", "jisp.intel.api.router")

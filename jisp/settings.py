@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "jisp.core",
     "jisp.sharing",
     "jisp.incidents",
+    "jisp.intel",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

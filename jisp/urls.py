@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("jisp.core.urls")),
     path("topics/", include("jisp.sharing.urls")),
     path("incidents/", include("jisp.incidents.urls")),
+    path("intel/", include("jisp.intel.urls")),
+    path("taxii2/", include("jisp.intel.taxii.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("favicon.ico", favicon),

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
@@ -534,3 +535,113 @@ def can_answer_support(user: Any, support_request: Any) -> bool:
     """Accept, decline and report findings: members of the asked organisation (not auditors)."""
     a = access(user)
     return a.is_member and support_request.organisation_id in a.organisation_ids
+
+
+# --- Threat intelligence (the intel app) ---------------------------------------------------
+#
+# Indicators, sightings and STIX objects are Shareable: ``visible`` / ``can_view`` /
+# ``can_change`` decide. Sightings default to the centre only (where a member saw an indicator
+# is its own business). A TAXII collection is one sharing scope (TLP x audience, with a sector or
+# an organisation); a person may read it when an item of that scope from another organisation
+# would be visible to them, and the objects served are also re-checked with ``visibility_q``.
+# Vendors see the verdict requests addressed to them; a member sees a request made on its behalf
+# when the centre chose to show it the answers. Members' assets are seen by their organisation
+# and the centre, managed by the organisation's administrators and the centre's staff.
+
+
+def can_manage_intel(user: Any) -> bool:
+    """Import feeds, ask vendors for verdicts, mark any false positive: the centre's staff."""
+    return access(user).is_centre_staff
+
+
+def _scope_item(collection: Any) -> Any:
+    """A stand-in item with the collection's scope and no source or author."""
+    item = apps.get_model("intel", "StixObject")(
+        tlp=collection.tlp, audience=collection.audience, organisation_id=0
+    )
+    item.__dict__["_policy_ids"] = {
+        "audience_sectors": {collection.sector_id} if collection.sector_id else set(),
+        "audience_organisations": (
+            {collection.organisation_id} if collection.organisation_id else set()
+        ),
+        "audience_people": set(),
+    }
+    return item
+
+
+def can_read_collection(user: Any, collection: Any) -> bool:
+    """Whether the TAXII collection is listed for, and readable by, the person."""
+    if collection.audience == Audience.PEOPLE or collection.tlp == TLP.RED:
+        return False
+    if collection.audience not in AUDIENCES_BY_TLP.get(collection.tlp, ()):
+        return False
+    return can_view(user, _scope_item(collection))
+
+
+def can_write_collection(user: Any, collection: Any) -> bool:
+    """Add objects to the collection: the centre's staff; members where the collection allows
+    it and they may read it."""
+    a = access(user)
+    if a.is_centre_staff:
+        return True
+    if a.is_auditor or not a.is_member:
+        return False
+    return bool(collection.members_may_write) and can_read_collection(user, collection)
+
+
+def collection_objects(user: Any, collection: Any, queryset: QuerySet[S]) -> QuerySet[S]:
+    """The STIX objects of the collection's scope that the person may see (none if the person
+    may not read the collection)."""
+    if not can_read_collection(user, collection):
+        return queryset.none()
+    model = queryset.model
+    q = Q(tlp=collection.tlp, audience=collection.audience)
+    if collection.audience == Audience.SECTORS:
+        q &= _listed_in(model, "audience_sectors", [collection.sector_id])
+    elif collection.audience == Audience.ORGANISATIONS:
+        q &= _listed_in(model, "audience_organisations", [collection.organisation_id])
+    a = access(user)
+    if a.sees_all_below_red or collection.audience == Audience.EVERYONE:
+        # Every object of this scope is visible to whoever may read the collection.
+        return queryset.filter(q)
+    return queryset.filter(q).filter(visibility_q(user, model))
+
+
+def visible_verdict_requests(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Verdict requests: all for the centre; a vendor's own; a member's when shared with it."""
+    a = access(user)
+    if not a.is_member:
+        return queryset.none()
+    if a.sees_all_below_red:
+        return queryset
+    answers: Any = queryset.model._meta.get_field("answers").related_model
+    return queryset.filter(
+        Q(
+            Exists(
+                answers.objects.filter(request_id=OuterRef("pk"), vendor_id__in=a.organisation_ids)
+            )
+        )
+        | Q(share_with_member=True, on_behalf_of_id__in=a.organisation_ids)
+    )
+
+
+def can_answer_verdict(user: Any, answer: Any) -> bool:
+    """Answer for a vendor: its members (not auditors), while the request is open."""
+    a = access(user)
+    return a.is_member and answer.vendor_id in a.organisation_ids
+
+
+def visible_assets(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Members' assets: one's own organisations'; all of them for the centre and auditors."""
+    a = access(user)
+    if not a.is_member:
+        return queryset.none()
+    if a.sees_all_below_red:
+        return queryset
+    return queryset.filter(organisation_id__in=a.organisation_ids)
+
+
+def can_manage_assets(user: Any, organisation_id: int) -> bool:
+    """Add and remove an organisation's assets: its administrators and the centre's staff."""
+    a = access(user)
+    return a.is_centre_staff or organisation_id in a.admin_of
