@@ -105,6 +105,14 @@ LOCKOUT_MINUTES = config.integer("JISP_LOCKOUT_MINUTES", 15, minimum=1)
 # past them the case queue shows the case as overdue.
 CASE_ACK_MINUTES = config.integer("JISP_CASE_ACK_MINUTES", 30, minimum=1)
 CASE_RESPONSE_MINUTES = config.integer("JISP_CASE_RESPONSE_MINUTES", 120, minimum=1)
+# Threat intelligence: TAXII limits, product feeds (see docs/intel.md).
+TAXII_MAX_CONTENT_LENGTH = config.integer(
+    "JISP_TAXII_MAX_CONTENT_LENGTH", 10 * 1024 * 1024, minimum=1024
+)
+TAXII_MAX_PAGE_SIZE = config.integer("JISP_TAXII_MAX_PAGE_SIZE", 10_000, minimum=1)
+INTEL_IMPORT_MAX_BYTES = config.integer("JISP_INTEL_IMPORT_MAX_BYTES", 1 << 30, minimum=1024)
+INTEL_FEED_SID_BASE = config.integer("JISP_INTEL_FEED_SID_BASE", 1_000_000_000, minimum=1)
+INTEL_RPZ_ZONE = config.string("JISP_INTEL_RPZ_ZONE", "rpz.jisp.invalid")
 SESSION_COOKIE_AGE = config.integer("JISP_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False

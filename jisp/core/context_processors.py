@@ -14,7 +14,7 @@ from jisp.core import policy
 AREAS: list[tuple[str, Any, str | None]] = [
     ("sharing", _("Sharing"), "sharing:list"),
     ("incidents", _("Incidents"), "incidents:home"),
-    ("intel", _("Threat intelligence"), None),
+    ("intel", _("Threat intelligence"), "intel:indicators"),
     ("domainwatch", _("Domain watch"), None),
     ("observation", _("Observation"), None),
     ("exercises", _("Exercises"), None),

@@ -89,6 +89,7 @@ class Indicator(Shareable):
         indexes = [
             models.Index(fields=["value", "kind"], name="intel_indicator_value"),
             models.Index(fields=["kind", "changed_at"], name="intel_indicator_kind_changed"),
+            models.Index(fields=["valid_until"], name="intel_indicator_valid_until"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,6 @@ def english(user: User) -> User:
 @pytest.mark.parametrize(
     ("key", "name", "words"),
     [
-        ("intel", "Threat intelligence", "STIX"),
         ("domainwatch", "Domain watch", "look-alikes"),
         ("observation", "Observation", "defacement"),
         ("exercises", "Exercises", "opinion-exchange"),

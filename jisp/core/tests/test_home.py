@@ -72,7 +72,11 @@ def test_it_shows_a_tile_per_area_with_a_coming_soon_badge(cast, signed_in):
         "exercises",
         "analytics",
     ]
-    built = {"sharing": reverse("sharing:list"), "incidents": reverse("incidents:home")}
+    built = {
+        "sharing": reverse("sharing:list"),
+        "incidents": reverse("incidents:home"),
+        "intel": reverse("intel:indicators"),
+    }
     for tile in tiles:
         assert built.get(tile["key"], reverse("core:area", args=[tile["key"]])) in text
         assert tile["ready"] == (tile["key"] in built)

@@ -98,9 +98,9 @@ def copy_lists(source: Any, targets: Sequence[Any]) -> None:
         ids = list(getattr(source, name).values_list("pk", flat=True))
         if not ids:
             continue
-        through = type(targets[0])._meta.get_field(name).remote_field.through  # type: ignore[union-attr]
-        source_field = type(targets[0])._meta.get_field(name).m2m_field_name()  # type: ignore[union-attr]
-        target_field = type(targets[0])._meta.get_field(name).m2m_reverse_field_name()  # type: ignore[union-attr]
+        through = type(targets[0])._meta.get_field(name).remote_field.through
+        source_field = type(targets[0])._meta.get_field(name).m2m_field_name()
+        target_field = type(targets[0])._meta.get_field(name).m2m_reverse_field_name()
         through.objects.bulk_create(
             [
                 through(**{f"{source_field}_id": t.pk, f"{target_field}_id": i})

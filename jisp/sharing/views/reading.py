@@ -210,6 +210,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations_read": organisations_read,
         "can_change": policy.can_change(user, topic),
         "can_review": a.is_centre_staff and topic.status == TopicStatus.PENDING_REVIEW,
+        "can_extract": a.is_centre_staff or not a.is_auditor,
     }
     response = render(request, "sharing/detail.html", context)
     if topic.is_published:

@@ -12,6 +12,7 @@ from django.db.models import ProtectedError, RestrictedError
 from jisp.core.choices import Role
 from jisp.core.demo import loader
 from jisp.incidents import demo as incidents_demo
+from jisp.intel import demo as intel_demo
 from jisp.sharing import demo as sharing_demo
 
 
@@ -53,9 +54,11 @@ class Command(BaseCommand):
                 )
                 self._load_topics(plan)
                 self._load_incidents(plan)
+                self._load_intel(plan)
                 self._print_accounts(plan)
                 return
             try:
+                intel_demo.delete(plan)  # indicators, sightings and assets refer to them too
                 incidents_demo.delete(plan)  # reports and cases refer to the demo organisations
                 sharing_demo.delete(plan)  # topics refer to the demo organisations
                 orgs, people = loader.delete_demo(plan)
@@ -82,6 +85,7 @@ class Command(BaseCommand):
             )
         self._load_topics(plan)
         self._load_incidents(plan)
+        self._load_intel(plan)
         self._print_accounts(plan)
 
     def _load_topics(self, plan: loader.Plan) -> None:
@@ -104,6 +108,18 @@ class Command(BaseCommand):
                 f"Loaded {result.reports} reports and cases ({result.entries} timeline entries, "
                 f"{result.support_requests} support requests), {result.sitreps} situation "
                 f"reports, {result.shifts} duty shifts and {result.rules} routing rules in "
+                f"{time.perf_counter() - started:.1f} s."
+            )
+
+    def _load_intel(self, plan: loader.Plan) -> None:
+        """The intel app's demo indicators, sightings, verdicts and assets (skipped if there)."""
+        started = time.perf_counter()
+        result = intel_demo.load(plan)
+        if result is not None:
+            self.stdout.write(
+                f"Loaded {result.indicators} indicators ({result.versions} STIX versions, "
+                f"{result.sightings} sightings), {result.verdict_requests} verdict requests "
+                f"({result.answers} answers) and {result.assets} assets in "
                 f"{time.perf_counter() - started:.1f} s."
             )
 
