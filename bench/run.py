@@ -17,10 +17,14 @@ Each benchmark runs in its own process (Django's settings are per process), in t
                              the data is not there yet)
 8. ``bench_incidents.py``    server time of the case queue and its API, submit_report, and the
                              AM situation report drafted from a day of 1,000 cases
+9. ``intel_data.py``         people and TAXII collections for the intel benchmark, and STIX
+                             bundle files of 1,000,000 (and 10,000) indicators (kept)
+10. ``bench_intel.py``       STIX import of 1,000,000 indicators vs the stix2 library, TAXII
+                             paging (and medallion at 10,000 objects), product feeds, matching
 
 PostgreSQL is postgres://postgres@127.0.0.1:5432 unless BENCH_DATABASE_URL or DATABASE_URL names
-another server; the databases used there are always ``jisp_bench``, ``jisp_bench_sharing`` and
-``jisp_bench_incidents``.
+another server; the databases used there are always ``jisp_bench``, ``jisp_bench_sharing``,
+``jisp_bench_incidents`` and ``jisp_bench_intel``.
 Without a reachable server the PostgreSQL figures are reported as skipped.
 """
 
@@ -72,6 +76,7 @@ def summary() -> str:
             ])  # fmt: skip
     rows += sharing_rows()
     rows += incidents_rows()
+    rows += intel_rows()
     demo = common.read_result("demo_load")
     if demo:
         rows.append(["SQLite", "jisp demo --reset (first load), s", "-", demo["first_s"],
@@ -145,6 +150,14 @@ def incidents_rows() -> list[list[Any]]:
     return rows
 
 
+def intel_rows() -> list[list[Any]]:
+    """The threat-intelligence benchmark's lines of the summary (figures in the last column
+    but one: rates, seconds, MB)."""
+    from bench_intel import summary_rows
+
+    return [[db, measure, "-", figure, verdict] for db, measure, figure, verdict in summary_rows()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark data")
@@ -155,7 +168,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load (bench_load)")
     args = parser.parse_args()
     for name in ("home_api-sqlite", "home_api-postgres", "demo_load", "sharing-sqlite",
-                 "sharing-postgres", "load", "incidents-sqlite", "incidents-postgres"):  # fmt: skip
+                 "sharing-postgres", "load", "incidents-sqlite", "incidents-postgres",
+                 "intel-sqlite", "intel-postgres", "intel-medallion"):  # fmt: skip
         (common.OUT / f"result-{name}.json").unlink(missing_ok=True)
     print(machine())
     fresh = ["--fresh"] if args.fresh else []
@@ -179,6 +193,11 @@ def main() -> None:
         if not problem:
             step("incidents_data.py", "--backend", "postgres", *fresh)
     step("bench_incidents.py", "--backend", "all", "-n", str(args.n), *no_generate)
+    if not args.no_generate:
+        step("intel_data.py", "--backend", "sqlite", *fresh)
+        if not problem:
+            step("intel_data.py", "--backend", "postgres", *fresh)
+    step("bench_intel.py", "--backend", "all", *no_generate)
     print()
     print(machine())
     print(summary())
