@@ -21,7 +21,6 @@ Lists answer ``{"count": n, "items": [...]}`` with ``limit`` / ``offset``: see
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -54,7 +53,7 @@ BODY_LIMITS: dict[str, int] = {"/api/v1/intel/match": 16 * 1024 * 1024}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: The shape of a token, checked before the database is asked (anything else is malformed).
-TOKEN_PATTERN = re.compile(r"jisp_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,150}")
+TOKEN_PATTERN = accounts.TOKEN_PATTERN
 
 DESCRIPTION = """
 The JSON API of JISP.

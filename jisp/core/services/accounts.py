@@ -5,6 +5,9 @@ Views parse and authorise; these functions do the work atomically and record it 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +30,9 @@ from jisp.core.models import ApiToken, Invitation, Membership, Organisation, Use
 from jisp.core.models.users import hash_secret
 
 TOTP_ISSUER = "JISP"
+
+#: The shape of an API token, checked before the database is asked (anything else is malformed).
+TOKEN_PATTERN = re.compile(r"jisp_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,150}")
 
 
 @dataclass(frozen=True)
@@ -351,6 +357,27 @@ def revoke_api_token(request: HttpRequest | None, user: User, token: ApiToken) -
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit.record("core.token.revoked", request=request, actor=user, obj=token)
+
+
+def credentials(header: str) -> tuple[str, str | None] | None:
+    """(token, user name or None) from an ``Authorization`` header: ``Bearer <token>``, or HTTP
+    Basic with the token as the password (for clients that only know Basic: TAXII clients,
+    firewalls pulling feeds). None for another scheme or unreadable Basic credentials; the
+    token's shape is not checked here (``TOKEN_PATTERN``)."""
+    scheme, _sep, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer":
+        return value, None
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    name, sep, password = decoded.partition(":")
+    if not sep:
+        return None
+    return password.strip(), name.strip()
 
 
 def authenticate_token(raw: str) -> ApiToken | None:

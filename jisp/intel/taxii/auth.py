@@ -9,10 +9,6 @@ usable token; adding and deleting objects need a token with the ``write`` scope.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,9 +18,6 @@ from jisp.core.models import ApiToken, AuditEvent, User
 from jisp.core.services import accounts
 from jisp.intel.taxii.errors import TaxiiError
 
-#: The shape of a token, checked before the database is asked.
-TOKEN_PATTERN = re.compile(r"jisp_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,150}")
-
 
 def _not_signed_in(message: str) -> TaxiiError:
     return TaxiiError(401, message)
@@ -32,19 +25,12 @@ def _not_signed_in(message: str) -> TaxiiError:
 
 def _token_from_header(header: str) -> tuple[str, str | None]:
     """(token, e-mail address given with it or None) from an ``Authorization`` header."""
-    scheme, _sep, credentials = header.strip().partition(" ")
-    credentials = credentials.strip()
-    if scheme.lower() == "bearer":
-        return credentials, None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise _not_signed_in(_("The Basic credentials could not be read.")) from None
-        email, sep, password = decoded.partition(":")
-        if not sep:
-            raise _not_signed_in(_("The Basic credentials could not be read."))
-        return password, email.strip()
+    found = accounts.credentials(header)
+    if found is not None:
+        return found
+    scheme = header.strip().partition(" ")[0].lower()
+    if scheme == "basic":
+        raise _not_signed_in(_("The Basic credentials could not be read."))
     raise _not_signed_in(
         _("Sign in with HTTP Basic (your e-mail address and an API token) or a bearer token.")
     )
@@ -62,7 +48,7 @@ def authenticate(request: HttpRequest) -> User:
             _("Sign in with HTTP Basic (your e-mail address and an API token) or a bearer token.")
         )
     raw, email = _token_from_header(header)
-    if not TOKEN_PATTERN.fullmatch(raw):
+    if not accounts.TOKEN_PATTERN.fullmatch(raw):
         raise _not_signed_in(_("The password must be an API token (jisp_...)."))
     token = accounts.authenticate_token(raw)
     if token is None:

@@ -11,8 +11,6 @@ Answers carry ``Last-Modified``, ``ETag`` and ``X-JISP-Next-Since``, and honour
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -35,8 +33,6 @@ from jisp.core.models import AuditEvent, User
 from jisp.core.services import accounts
 from jisp.intel import exports
 
-#: The shape of a token, checked before the database is asked.
-TOKEN_PATTERN = re.compile(r"jisp_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,150}")
 CHALLENGE = 'Basic realm="JISP feeds", Bearer realm="JISP feeds"'
 _ZONE = re.compile(r"[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63}){0,20}", re.ASCII)
 
@@ -57,28 +53,15 @@ def _error(status: int, message: str) -> HttpResponse:
     return response
 
 
-def _token(header: str) -> str | None:
-    scheme, _sep, credentials = header.strip().partition(" ")
-    credentials = credentials.strip()
-    if scheme.lower() == "bearer":
-        return credentials
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return None
-        return decoded.partition(":")[2].strip()
-    return None
-
-
 def authenticate(request: HttpRequest) -> User:
     """The token's person; ``FeedError(401)`` otherwise. The session is never used."""
     request.jisp_via = AuditEvent.Via.API  # type: ignore[attr-defined]
     header = request.headers.get("Authorization")
     if not header:
         raise FeedError(401, _("Send an API token: Authorization: Bearer <token>."))
-    raw = _token(header)
-    if raw is None or not TOKEN_PATTERN.fullmatch(raw):
+    found = accounts.credentials(header)
+    raw = found[0] if found is not None else None
+    if raw is None or not accounts.TOKEN_PATTERN.fullmatch(raw):
         raise FeedError(
             401, _("Send an API token as a bearer token or as the password of HTTP Basic.")
         )
