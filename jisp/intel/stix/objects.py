@@ -12,6 +12,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from jisp.core.choices import TLP
@@ -62,6 +63,7 @@ _KINDS_BY_PATH: dict[str, str] = {
     "file:hashes.'SHA-256'": IndicatorKind.SHA256,
 }
 #: ``[path = 'value']`` with nothing else: the only pattern shape turned into an indicator.
+_UNQUOTE = re.compile(r"\\(.)")
 _SIMPLE = re.compile(r"^\[\s*([a-z0-9-]+:[A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]$")
 
 
@@ -101,7 +103,7 @@ def parse_pattern(pattern: str) -> tuple[str, str] | None:
     if match is None:
         return None
     path, quoted = match.groups()
-    value = re.sub(r"\\(.)", r"\1", quoted)
+    value = _UNQUOTE.sub(r"\1", quoted) if "\\" in quoted else quoted
     kind = _KINDS_BY_PATH.get(path)
     if kind is None:
         return None
@@ -110,9 +112,21 @@ def parse_pattern(pattern: str) -> tuple[str, str] | None:
     return kind, value
 
 
-def dumps(obj: dict[str, Any]) -> str:
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The C encoder made once (``json.dumps`` makes one per call: bulk imports dump every object).
+# No cycle check: objects come from parsed JSON or from ``indicator_object``.
+_C_ENCODE = (
+    c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
+def dumps(obj: Any) -> str:
     """Compact JSON, non-ASCII kept (Japanese names stay readable)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    if _C_ENCODE is not None and isinstance(obj, dict | list):
+        return "".join(_C_ENCODE(obj, 0))
+    return _ENCODER.encode(obj)
 
 
 def indicator_object(indicator: Any) -> dict[str, Any]:
