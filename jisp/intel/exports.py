@@ -36,6 +36,7 @@ import hashlib
 import io
 import ipaddress
 import socket
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -354,8 +355,24 @@ class _Flat:
             for version in (4, 6):
                 for length, table in index.networks.tables[version].items():
                     tables[version].setdefault(length, set()).update(table)
-        for version in (4, 6):
+        # The listed networks merged into spans [start, end) of addresses, in order: whether a
+        # single address is listed is then one binary search (not one look-up per length).
+        self.spans: dict[int, tuple[list[int], list[int]]] = {}
+        for version, bits in ((4, 32), (6, 128)):
             self.networks[version] = sorted(tables[version].items())
+            starts: list[int] = []
+            ends: list[int] = []
+            for start, end in sorted(
+                (n << (bits - length), (n + 1) << (bits - length))
+                for length, numbers in tables[version].items()
+                for n in numbers
+            ):
+                if ends and start <= ends[-1]:
+                    ends[-1] = max(ends[-1], end)
+                else:
+                    starts.append(start)
+                    ends.append(end)
+            self.spans[version] = (starts, ends)
 
     def listed(self, kind: str, value: str) -> bool:
         if kind in HASH_KINDS:
@@ -380,6 +397,10 @@ class _Flat:
         except (OSError, ValueError):
             return False
         number = int.from_bytes(packed, "big")
+        if length_of == bits:
+            starts, ends = self.spans[version]
+            at = bisect_right(starts, number) - 1
+            return at >= 0 and number < ends[at]
         for length, numbers in self.networks[version]:
             if length > length_of:
                 break

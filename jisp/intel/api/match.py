@@ -6,7 +6,6 @@ session never does (no cookie makes a request here). See ``jisp.intel.matching``
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -141,12 +140,8 @@ def match_values(request: HttpRequest, body: MatchIn) -> HttpResponse:
     a URL or an e-mail address through its host (``via``). At most 100,000 values; the values
     themselves are not recorded in the audit log, only how many."""
     values = _inputs(body)
-    matches = matching.match(request.user, values)
-    audit.record("intel.match", request=request, count=len(values), matched=len(matches))
-    # Built as JSON directly: 100,000 matches through the schema would cost seconds. The
-    # matches hold only str, int, bool, None, lists and dicts (times already as text), so the
-    # C encoder writes them without calling back into Python.
-    answer = json.dumps(
-        {"count": len(matches), "matches": matches}, ensure_ascii=False, separators=(",", ":")
-    )
+    # Written as JSON directly (``match_json``): 100,000 matches through the schema would cost
+    # seconds, and even as dicts through ``json.dumps`` a quarter of the time.
+    matched, answer = matching.match_json(request.user, values)
+    audit.record("intel.match", request=request, count=len(values), matched=matched)
     return HttpResponse(answer.encode("utf-8"), content_type="application/json")

@@ -251,3 +251,22 @@ def test_the_fast_warninglist_filter_agrees_with_the_lists(cast: Cast) -> None:
     expected = {pair for pair, hits in warninglists.check_many(pairs).items() if hits}
     assert exports.warninglisted(pairs) == expected
     assert ("ipv4", "45.77.12.9") in expected and ("ipv4", "45.77.10.7") not in expected
+
+
+def test_the_fast_warninglist_filter_sees_the_edges_of_listed_networks(cast: Cast) -> None:
+    from jisp.intel import warninglists
+    from jisp.intel.models import Asset
+
+    Asset.objects.create(organisation=cast.org_b, kind="network", value="45.77.12.0/24")
+    Asset.objects.create(organisation=cast.org_b, kind="network", value="45.77.12.128/25")
+    Asset.objects.create(organisation=cast.org_b, kind="network", value="2400:8500::/32")
+    addresses = [
+        "45.77.11.255", "45.77.12.0", "45.77.12.255", "45.77.13.0", "9.255.255.255", "10.0.0.0",
+        "10.255.255.255", "11.0.0.0", "1.0.0.0", "255.255.255.255",
+    ]  # fmt: skip
+    addresses6 = ["2400:84ff:ffff:ffff:ffff:ffff:ffff:ffff", "2400:8500::", "2400:8501::"]
+    pairs = [("ipv4", v) for v in addresses] + [("ipv6", v) for v in addresses6]
+    pairs += [("cidr", "45.77.12.0/32"), ("cidr", "45.77.12.0/23")]
+    expected = {pair for pair, hits in warninglists.check_many(pairs).items() if hits}
+    assert exports.warninglisted(pairs) == expected
+    assert ("ipv4", "45.77.12.255") in expected and ("ipv4", "45.77.13.0") not in expected
