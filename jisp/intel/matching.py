@@ -11,15 +11,20 @@ matched, false positives are, with their flag). Besides the value itself (``via:
 * a URL matches its host: the domain and its parents, or the IP address and its networks
   (``via: "host"``); an e-mail address its domain and parents (``via: "email_domain"``).
 
+A match's indicators come in the order of their values, then those through networks.
+
 Speed: values are normalised in Python (already normal ones recognised by one regular
 expression, ``_CANONICAL``), looked up in large sorted chunks passed as ONE text parameter
 (``value_in``: ``= ANY(ARRAY(SELECT json_array_elements_text(?)))`` on PostgreSQL, whose
 client-side binding would quote a list element by element in Python, ``IN (SELECT value FROM
 json_each(?))`` on SQLite; an index led by value) rather than thousands of placeholders, which
 the drivers parse slowly; networks are read once and held per prefix length, so an address costs
-one dictionary look-up per prefix length in use. Times are read as text already in the answer's
-form (``TimeText``), JSON columns decoded once per distinct text, and ``match_json`` writes the
-answer's JSON from the rows with one %-format per indicator, no dict between.
+one dictionary look-up per prefix length in use. On PostgreSQL the queries run in a second
+thread on the same connection (``Queries``), the inputs sent in slices: the server looks up one
+slice while Python reads the next and processes the rows already come. Times are read as text
+already in the answer's form (``TimeText``), JSON columns decoded once per distinct text, and
+``match_json`` writes the answer's JSON from the rows with one %-format per indicator, no dict
+between (``jisp.intel.match_json``).
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ import ipaddress
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import NotSupportedError, connection
-from django.db.models import BooleanField, Func, Q, Sum, TextField
+from django.db import connection
+from django.db.models import BooleanField, Q, Sum, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -43,6 +49,8 @@ from jisp.core import policy
 from jisp.core.bulk import gc_paused
 from jisp.intel import indicators
 from jisp.intel.choices import IndicatorKind
+from jisp.intel.match_json import MATCH_JSON, Maker, Row, TimeText, Writer, dumps, quote
+from jisp.intel.match_queries import Queries
 from jisp.intel.models import Indicator, Sighting
 
 K = IndicatorKind
@@ -56,6 +64,8 @@ MAX_VALUES = 100_000
 #: Values per look-up query (one parameter each, see ``value_in``).
 CHUNK = 50_000
 
+#: The columns read, model fields first then annotations, in the order Django selects them
+#: (``values_list`` would reorder them in Python otherwise; ``Queries`` reads them as sent).
 FIELDS = (
     "id",
     "kind",
@@ -63,13 +73,13 @@ FIELDS = (
     "stix_id",
     "confidence",
     "tlp",
-    "labels_text",
     "malware",
+    "false_positive",
+    "labels_text",
+    "sources_text",
     "first_seen_json",
     "last_seen_json",
     "valid_until_json",
-    "false_positive",
-    "sources_text",
     "last_seen_text",
 )
 
@@ -234,48 +244,8 @@ class Networks:
         return found
 
 
-class TimeText(Func):
-    """A time column read as text, with no conversion in Python: ``for_json=True`` as
-    ``DjangoJSONEncoder`` writes it (``2026-05-01T12:34:56.789Z``: milliseconds, none when the
-    time has no fraction of a second), else as Django stores it on SQLite
-    (``2026-05-01 12:34:56.789012``: naive UTC, no fraction when there is none), which
-    ``datetime.fromisoformat`` reads back exactly. NULL stays NULL."""
-
-    arity = 1
-    output_field = TextField()
-
-    def __init__(self, expression: Any, *, for_json: bool) -> None:
-        super().__init__(expression)
-        self.for_json = for_json
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        if not self.for_json:
-            return f"CAST({sql} AS text)", list(params)
-        # Stored as "YYYY-MM-DD HH:MM:SS[.ffffff]": the date, "T", the time to the millisecond.
-        text = f"(substr({sql}, 1, 10) || 'T' || substr({sql}, 12, 12) || 'Z')"
-        return text, [*params, *params]
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        utc = f"({sql} AT TIME ZONE 'UTC')"
-        whole, fraction, end = (
-            ('YYYY-MM-DD"T"HH24:MI:SS', ".MS", "Z")
-            if self.for_json
-            else ("YYYY-MM-DD HH24:MI:SS", ".US", "")
-        )
-        text = (
-            f"(to_char({utc}, '{whole}') || CASE WHEN date_trunc('second', {utc}) = {utc} "
-            f"THEN '' ELSE to_char({utc}, '{fraction}') END || '{end}')"
-        )
-        return text, [*params] * 5
-
-    def as_sql(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - other databases
-        raise NotSupportedError("TimeText is written for SQLite and PostgreSQL.")
-
-
 def _visible(user: Any) -> Any:
-    # labels and sources as their JSON text: decoded once per distinct text (``_Maker``); the
+    # labels and sources as their JSON text: decoded once per distinct text (``Maker``); the
     # times as text: as the answer writes them, and the last one exactly for the decay.
     return (
         Indicator.objects.order_by()
@@ -298,7 +268,7 @@ def match(user: Any, inputs: Sequence[str], now: datetime | None = None) -> list
         found = _find(user, inputs)
         if found is None:
             return []
-        made = _Maker(now or timezone.now())
+        made = Maker(now or timezone.now())
         return [
             {
                 "input": text,
@@ -321,26 +291,22 @@ def match_json(user: Any, inputs: Sequence[str], now: datetime | None = None) ->
         found = _find(user, inputs)
         if found is None:
             return 0, '{"count":0,"matches":[]}'
-        write = _Writer(now or timezone.now())
+        write = Writer(now or timezone.now())
         parts = [
-            _MATCH_JSON
+            MATCH_JSON
             % (
                 quote(text),
                 quote(kind),
                 quote(value),
                 ",".join([write(row, via) for row, via in rows]),
                 sightings,
-                _dumps(warned) if warned else "[]",
+                dumps(warned) if warned else "[]",
             )
             for text, kind, value, rows, sightings, warned in found.matches()
         ]
         # Freed while the collector is held: once it runs again it would walk them all.
         del found, write
         return len(parts), f'{{"count":{len(parts)},"matches":[{",".join(parts)}]}}'
-
-
-#: One indicator's row: the columns of ``FIELDS``.
-Row = tuple[Any, ...]
 
 
 class _Found:
@@ -378,43 +344,75 @@ class _Found:
 _EXACT_ONLY = frozenset(k for k in (str(k.value) for k in K) if k not in {DOMAIN, URL, EMAIL})
 
 
-def _find(user: Any, inputs: Sequence[str]) -> _Found | None:
-    read_inputs: list[tuple[str, str, str]] = []  # (input, kind, value)
-    for text in dict.fromkeys(inputs):  # each input once, in order
-        parsed = read(text)
-        if parsed is not None:
-            read_inputs.append((text, *parsed))
-    if not read_inputs:
-        return None
+#: Inputs read between two look-up queries sent (on PostgreSQL the server looks up the values
+#: of one slice while the next one is read).
+SLICE = 25_000
 
+
+def _find(user: Any, inputs: Sequence[str]) -> _Found | None:
+    visible = _visible(user)
+    column = f'"{Indicator._meta.db_table}"."value"'
+    queries = Queries()
+    try:
+        return _find_with(user, inputs, visible, column, queries)
+    finally:
+        queries.close()
+
+
+def _find_with(
+    user: Any, inputs: Sequence[str], visible: Any, column: str, queries: Queries
+) -> _Found | None:
+    read_inputs: list[tuple[str, str, str]] = []  # (input, kind, value)
     wanted: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # value -> (no, kind, via)
     addresses: list[tuple[int, str, str]] = []  # (input no, address, via) for the networks
     ip_kinds = (IPV4, IPV6)
-    for number, (_text, kind, value) in enumerate(read_inputs):
-        if kind in _EXACT_ONLY:
-            wanted[value].append((number, kind, "exact"))
-            if kind in ip_kinds:
-                addresses.append((number, value, "network"))
-            continue
-        for look_kind, look_value, via in lookups(kind, value):
-            wanted[look_value].append((number, look_kind, via))
-            if look_kind in ip_kinds:
-                addresses.append((number, look_value, "network" if via == "exact" else via))
+    pending: list[Callable[[], list[Row]]] = []  # the look-ups' rows, to come
+    sent = 0  # values of ``wanted`` (in insertion order) already sent
+    unique = list(dict.fromkeys(inputs))  # each input once, in order
+    step = SLICE if queries.pool is not None else len(unique)  # nothing to overlap without
+    for start in range(0, len(unique), step):
+        for text in unique[start : start + step]:
+            parsed = read(text)
+            if parsed is None:
+                continue
+            number = len(read_inputs)
+            read_inputs.append((text, *parsed))
+            kind, value = parsed
+            if kind in _EXACT_ONLY:
+                wanted[value].append((number, kind, "exact"))
+                if kind in ip_kinds:
+                    addresses.append((number, value, "network"))
+                continue
+            for look_kind, look_value, via in lookups(kind, value):
+                wanted[look_value].append((number, look_kind, via))
+                if look_kind in ip_kinds:
+                    addresses.append((number, look_value, "network" if via == "exact" else via))
+        # In order: the index is read page after page (on PostgreSQL, the array needs no sorting).
+        values = sorted(islice(wanted, sent, None))
+        sent = len(wanted)
+        for at in range(0, len(values), CHUNK):
+            chunk = values[at : at + CHUNK]
+            pending.append(
+                queries.send(visible.filter(value_in(column, chunk)).values_list(*FIELDS))
+            )
+    if not read_inputs:
+        return None
+    network_rows = (
+        queries.send(visible.filter(kind=CIDR).values_list(*FIELDS)) if addresses else None
+    )
 
-    visible = _visible(user)
     hits: dict[int, list[tuple[Row, str]]] = defaultdict(list)
-    # In order: the index is read page after page (on PostgreSQL, the array needs no sorting).
-    values = sorted(wanted)
-    column = f'"{Indicator._meta.db_table}"."value"'
-    for start in range(0, len(values), CHUNK):
-        chunk = values[start : start + CHUNK]
-        for row in visible.filter(value_in(column, chunk)).values_list(*FIELDS):
+    for rows in pending:
+        for row in rows():
             for number, look_kind, via in wanted[row[2]]:
                 if look_kind == row[1]:
                     hits[number].append((row, via))
+    for found in hits.values():  # by value, whatever the slices and the query plans
+        if len(found) > 1:
+            found.sort(key=_by_value)
 
-    if addresses:
-        networks = Networks(visible.filter(kind=CIDR).values_list(*FIELDS))
+    if network_rows is not None:
+        networks = Networks(network_rows())
         if networks.lengths[4] or networks.lengths[6]:
             for number, address, via in addresses:
                 for row in networks.containing(address):
@@ -423,130 +421,56 @@ def _find(user: Any, inputs: Sequence[str]) -> _Found | None:
     if not hits:
         return None
     ids = sorted({row[0] for found in hits.values() for row, _via in found})
-    seen_counts = sighting_counts(user, ids)
-    warned = _warninglists(user, [(read_inputs[n][1], read_inputs[n][2]) for n in hits])
+    counted = [
+        queries.send(_sighting_totals(user, ids[at : at + CHUNK]))
+        for at in range(0, len(ids), CHUNK)
+    ]
+    pairs = [(read_inputs[n][1], read_inputs[n][2]) for n in hits]
+    listed = _listed(pairs)  # while the server counts the sightings
+    seen_counts = {pk: int(total or 0) for rows in counted for pk, total in rows()}
+    warned = _warninglists(user, listed)
     return _Found(read_inputs, hits, seen_counts, warned)
 
 
-class _Maker:
-    """One matched indicator as a plain dict: JSON columns decoded once per distinct text."""
-
-    def __init__(self, now: datetime) -> None:
-        # naive UTC, as the times read back from ``last_seen_text``
-        self.now = now.astimezone(UTC).replace(tzinfo=None)
-        self.decoded: dict[Any, list[Any]] = {}
-
-    def _list(self, raw: Any) -> list[Any]:
-        if raw is None:
-            return []
-        found = self.decoded.get(raw)
-        if found is None:
-            value = json.loads(raw) if isinstance(raw, str | bytes) else raw
-            found = self.decoded[raw] = list(value or [])
-        return list(found)
-
-    def confidence(self, row: Row) -> int:
-        last_seen = row[13]
-        seen = None if last_seen is None else datetime.fromisoformat(last_seen)
-        return indicators.effective_confidence(row[4], seen, row[1], self.now)
-
-    def __call__(self, row: Row, via: str) -> dict[str, Any]:
-        (pk, kind, value, stix_id, _confidence, tlp, labels, malware, first_seen, last_seen,
-         valid_until, false_positive, sources, _last_seen_text) = row  # fmt: skip
-        return {
-            "id": pk,
-            "kind": kind,
-            "value": value,
-            "via": via,
-            "stix_id": stix_id,
-            "confidence": self.confidence(row),
-            "tlp": tlp,
-            "labels": self._list(labels),
-            "malware": malware,
-            "first_seen": first_seen,
-            "last_seen": last_seen,
-            "valid_until": valid_until,
-            "false_positive": bool(false_positive),
-            "sources": self._list(sources),
-        }
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-#: A string as JSON, as ``json.dumps(..., ensure_ascii=False)`` writes it (the same C function).
-quote = json.encoder.encode_basestring
-
-_MATCH_JSON = '{"input":%s,"kind":%s,"value":%s,"indicators":[%s],"sightings":%d,"warninglists":%s}'
-_INDICATOR_JSON = (
-    '{"id":%d,"kind":%s,"value":%s,"via":%s,"stix_id":%s,"confidence":%d,"tlp":%s,"labels":%s,'
-    '"malware":%s,"first_seen":%s,"last_seen":%s,"valid_until":%s,"false_positive":%s,'
-    '"sources":%s}'
-)
-
-
-class _Writer(_Maker):
-    """One matched indicator as the JSON text of ``_Maker``'s dict."""
-
-    def __init__(self, now: datetime) -> None:
-        super().__init__(now)
-        self.written: dict[Any, str] = {}
-
-    def _json_list(self, raw: Any) -> str:
-        if raw is None:
-            return "[]"
-        text = self.written.get(raw)
-        if text is None:
-            text = self.written[raw] = _dumps(self._list(raw))
-        return text
-
-    def __call__(self, row: Row, via: str) -> str:  # type: ignore[override]
-        (pk, kind, value, stix_id, _confidence, tlp, labels, malware, first_seen, last_seen,
-         valid_until, false_positive, sources, _last_seen_text) = row  # fmt: skip
-        return _INDICATOR_JSON % (
-            int(pk),
-            quote(kind),
-            quote(value),
-            quote(via),
-            quote(stix_id),
-            self.confidence(row),
-            quote(tlp),
-            self._json_list(labels),
-            quote(malware),
-            "null" if first_seen is None else quote(first_seen),
-            "null" if last_seen is None else quote(last_seen),
-            "null" if valid_until is None else quote(valid_until),
-            "true" if false_positive else "false",
-            self._json_list(sources),
-        )
+def _by_value(hit: tuple[Row, str]) -> str:
+    return str(hit[0][2])
 
 
 def sighting_counts(user: Any, indicator_ids: Sequence[int]) -> dict[int, int]:
     """indicator id -> times seen, over the sightings the person may see."""
     totals: dict[int, int] = {}
-    column = f'"{Sighting._meta.db_table}"."indicator_id"'
     for start in range(0, len(indicator_ids), CHUNK):
-        chunk = list(indicator_ids[start : start + CHUNK])
-        rows = (
-            policy.visible(user, Sighting.objects.filter(value_in(column, chunk)))
-            .order_by()
-            .values("indicator_id")
-            .annotate(total=Sum("count"))
-            .values_list("indicator_id", "total")
-        )
+        rows = _sighting_totals(user, list(indicator_ids[start : start + CHUNK]))
         totals.update({pk: int(total or 0) for pk, total in rows})
     return totals
 
 
-def _warninglists(user: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
-    """(kind, value) -> the warninglist entries it matches (only the members' assets the person
-    may see are used)."""
-    from jisp.intel import warninglists
+def _sighting_totals(user: Any, indicator_ids: Sequence[int]) -> Any:
+    """(indicator id, times seen) rows over the sightings the person may see."""
+    column = f'"{Sighting._meta.db_table}"."indicator_id"'
+    return (
+        policy.visible(user, Sighting.objects.filter(value_in(column, indicator_ids)))
+        .order_by()
+        .values("indicator_id")
+        .annotate(total=Sum("count"))
+        .values_list("indicator_id", "total")
+    )
+
+
+def _listed(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (kind, value) pairs on some warninglist (fast, see ``exports.warninglisted``)."""
     from jisp.intel.exports import warninglisted
 
-    listed = warninglisted(pairs)  # fast; then the hits as the person may see them
-    hits = warninglists.check_many([pair for pair in pairs if pair in listed], user=user)
+    listed = warninglisted(pairs)
+    return [pair for pair in pairs if pair in listed]
+
+
+def _warninglists(user: Any, listed: list[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
+    """(kind, value) -> the warninglist entries it matches, for pairs ``_listed`` (only the
+    members' assets the person may see are used)."""
+    from jisp.intel import warninglists
+
+    hits = warninglists.check_many(listed, user=user)
     return {
         pair: [
             {"list": hit.list_id, "title": hit.title, "reason": hit.reason, "entry": hit.entry}

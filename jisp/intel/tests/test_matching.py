@@ -152,6 +152,23 @@ def test_the_json_answer_is_what_json_dumps_writes_of_the_matches(cast: Cast) ->
         )
 
 
+def test_the_answer_is_the_same_whatever_the_slices_sent(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_indicator(cast.org_a, "domain", "evil.xyz")
+    make_indicator(cast.org_a, "domain", "www.evil.xyz")
+    make_indicator(cast.org_a, "url", "http://www.evil.xyz/a.php")
+    make_indicator(cast.org_a, "cidr", "45.77.0.0/16")
+    make_indicator(cast.org_a, "ipv4", "45.77.10.7")
+    # each value is first sent with a later input than the one it also matches for
+    values = ["a.www.evil.xyz", "45.77.10.7", "http://www.evil.xyz/a.php", "x.evil.xyz"]
+    now = timezone.now()
+    whole = matching.match_json(cast.member_b, values, now)
+    monkeypatch.setattr(matching, "SLICE", 1)
+    assert matching.match_json(cast.member_b, values, now) == whole
+    assert whole[0] == 4
+
+
 def test_the_json_answer_of_nothing_found_is_empty(cast: Cast) -> None:
     make_indicator(cast.org_a, "domain", "evil.xyz")
     now = timezone.now()
