@@ -60,7 +60,7 @@ from django.utils import timezone
 
 from jisp.core import policy
 from jisp.intel.choices import HASH_KINDS, IndicatorKind
-from jisp.intel.indicators import effective_confidence
+from jisp.intel.indicators import effective_confidence, normalised_url_host
 from jisp.intel.models import Asset, Indicator, StixObject
 
 K = IndicatorKind
@@ -382,7 +382,7 @@ class _Flat:
         if kind == K.EMAIL:
             return _suffix_in(value.rpartition("@")[2], self.email_domains)
         if kind == K.URL:
-            host = _url_host(value)
+            host = normalised_url_host(value)
             if _looks_like_ip(host):
                 return self.address_listed(host)
             return _suffix_in(host, self.domains)
@@ -410,20 +410,6 @@ class _Flat:
             network = ipaddress.ip_network(value, strict=False)
             return any(index.networks.inside(network) for index in self.indexes)
         return False
-
-
-def _url_host(url: str) -> str:
-    """The host of a normalised URL (``urlsplit`` does the same work four times slower)."""
-    rest = url.partition("://")[2]
-    end = len(rest)
-    for stop in "/?#":
-        at = rest.find(stop, 0, end)
-        if at >= 0:
-            end = at
-    netloc = rest[:end].rpartition("@")[2]
-    if netloc.startswith("["):
-        return netloc[1 : netloc.find("]")]
-    return netloc.partition(":")[0]
 
 
 def _suffix_in(domain: str, listed: set[str]) -> bool:

@@ -406,6 +406,21 @@ def _split_port(hostport: str) -> tuple[str, str]:
     return (host, port) if colon else (hostport, "")
 
 
+def normalised_url_host(url: str) -> str:
+    """The host of a normalised URL, as ``urlsplit(url).hostname`` gives it (~4 times faster):
+    normalised, a URL has a path, no white space and its host in lower case."""
+    rest = url.partition("://")[2]
+    end = len(rest)
+    for stop in "/?#":
+        at = rest.find(stop, 0, end)
+        if at >= 0:
+            end = at
+    netloc = rest[:end].rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc[1 : netloc.find("]")]
+    return netloc.partition(":")[0]
+
+
 def _url_host(host: str) -> str:
     try:
         if host.startswith("["):

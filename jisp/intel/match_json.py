@@ -13,6 +13,7 @@ from django.db import NotSupportedError
 from django.db.models import Func, TextField
 
 from jisp.intel import indicators
+from jisp.intel.stix.objects import dumps
 
 #: One indicator's row: the columns of ``matching.FIELDS``.
 Row = tuple[Any, ...]
@@ -99,10 +100,6 @@ class Maker:
             "false_positive": bool(false_positive),
             "sources": self._list(sources),
         }
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 #: A string as JSON, as ``json.dumps(..., ensure_ascii=False)`` writes it (the same C function).

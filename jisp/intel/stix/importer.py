@@ -142,16 +142,6 @@ x509_v3_extensions
 )
 
 _INDICATOR_FIELDS = [
-    "kind",
-    "value",
-    "stix_id",
-    "created",
-    "tlp",
-    "audience",
-    "malware",
-    "sources",
-]
-_INDICATOR_FIELDS = [
     "name",
     "description",
     "confidence",
@@ -898,14 +888,11 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _select_in(
-    sql: str, values: list[Any], *, skip: int = 0, marks: bool = True
-) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` whose ``{}`` is filled with one placeholder per value after the first
-    ``skip`` (those are the query's own parameters before the list) (raw: Django's ``__in``
-    costs ~10 ms per 2,000 values in Python); ``marks=False``: ``{}`` is one placeholder and
-    ``values`` are the query's parameters."""
-    if len(values) <= skip:
+def _select_in(sql: str, values: list[Any], *, marks: bool = True) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``{}`` is filled with one placeholder per value (raw: Django's
+    ``__in`` costs ~10 ms per 2,000 values in Python); ``marks=False``: ``{}`` is one
+    placeholder and ``values`` are the query's parameters."""
+    if not values:
         return []
     with connection.cursor() as cursor:
         if not marks:
@@ -916,9 +903,9 @@ def _select_in(
             assert sql.count(" IN ({})") == 1
             in_json = " = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
             sql = sql.replace(" IN ({})", in_json)
-            cursor.execute(sql, [*values[:skip], dumps(values[skip:])])
+            cursor.execute(sql, [dumps(values)])
         else:
-            cursor.execute(sql.format(", ".join(["%s"] * (len(values) - skip))), values)
+            cursor.execute(sql.format(", ".join(["%s"] * len(values))), values)
         return list(cursor.fetchall())
 
 
@@ -1157,16 +1144,15 @@ def _bulk_settings() -> Iterator[None]:
         (before,) = cursor.fetchone()
         cursor.execute(put.format(value))
     restore = put.format(str(before).replace("'", ""))
-    if connection.vendor == "postgresql":
-        # A local setting: a rollback (the whole import's, or its savepoint's) undoes it too.
+    try:
         yield
-    else:
-        try:
-            yield
-        finally:
+    except BaseException:
+        # PostgreSQL's setting is local: the rollback undoes it (and its aborted transaction
+        # would refuse the statement).
+        if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(restore)
-        return
+        raise
     with connection.cursor() as cursor:
         cursor.execute(restore)
 

@@ -86,7 +86,7 @@ def test_the_host_of_a_normalised_url_is_urlsplits() -> None:
         "ftp://u%40x@198.51.100.7/",
     ]:
         _kind, url = indicators.parse(raw)
-        assert matching.url_host(url) == urlsplit(url).hostname, url
+        assert indicators.normalised_url_host(url) == urlsplit(url).hostname, url
 
 
 def _answer(cast: Cast, values: list[str], now: datetime) -> tuple[int, str, str]:
