@@ -79,15 +79,16 @@ class Indicator(Shareable):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
+            # Led by the value: it is also the index of every look-up by value (matching,
+            # correlation, imports), so an insert updates one index by value, not two.
             models.UniqueConstraint(
-                fields=["kind", "value", "organisation"], name="intel_indicator_one_per_source"
+                fields=["value", "kind", "organisation"], name="intel_indicator_one_per_source"
             ),
             models.CheckConstraint(
                 condition=models.Q(confidence__lte=100), name="intel_indicator_confidence_max"
             ),
         ]
         indexes = [
-            models.Index(fields=["value", "kind"], name="intel_indicator_value"),
             models.Index(fields=["kind", "changed_at"], name="intel_indicator_kind_changed"),
             models.Index(fields=["valid_until"], name="intel_indicator_valid_until"),
         ]

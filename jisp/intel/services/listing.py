@@ -26,7 +26,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "changed_at": ("changed_at", "id"),
     "value": ("value", "id"),
     "-value": ("-value", "-id"),
-    "kind": ("kind", "value", "id"),
+    "kind": ("kind", "-changed_at", "-id"),  # by type, newest first (the index by kind)
     "-confidence": ("-confidence", "-changed_at", "-id"),
     "confidence": ("confidence", "-changed_at", "-id"),
     "-last_seen": ("-last_seen", "-id"),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import queue
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -865,9 +866,26 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
                 for row in rows:
                     write(row)
         else:
-            marks = ", ".join(["%s"] * (len(columns) + len(rest)))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (model names)
-            cursor.executemany(sql, rows)
+            _insert_sqlite(cursor.cursor, table, names, len(columns) + len(rest), rows)
+
+
+#: Rows per multi-row INSERT on SQLite.
+SQLITE_ROWS = 500
+
+
+def _insert_sqlite(cursor: Any, table: str, names: str, width: int, rows: list[Any]) -> None:
+    """Rows inserted by multi-row ``INSERT ... VALUES`` statements of ``SQLITE_ROWS`` rows.
+
+    Python's sqlite3 releases the GIL while SQLite runs a statement, not while it binds the
+    values: ``executemany`` (one step per row) hands the GIL back and forth with the reading
+    thread for each row, which then waits its turn; one step per 500 rows lets SQLite update its
+    B-trees while the reading thread parses. (``cursor``: Django's wrapper's own sqlite3 cursor,
+    run without its conversion of ``%s`` marks.)"""
+    one = "(" + ", ".join(["?"] * width) + ")"
+    for start in range(0, len(rows), SQLITE_ROWS):
+        chunk = rows[start : start + SQLITE_ROWS]
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608
+        sqlite3.Cursor.execute(cursor, sql, [value for row in chunk for value in row])
 
 
 @cache
