@@ -105,27 +105,35 @@ def record_view(user: User, topic: Topic, *, now: datetime | None = None) -> Non
     """Count one view: the person's reading row (first/last time, count, version read), the topic's
     totals and the hourly tally behind the "most viewed" ranking.
 
-    Three writes in one transaction (one statement on PostgreSQL, committed without waiting for
-    the disk when the transaction is the function's own), each an upsert (``INSERT ... ON
-    CONFLICT DO UPDATE``) so that two tabs of the same person at the same moment both count and
-    neither fails; no savepoints, no read before the write."""
+    Three writes in one transaction (one statement on PostgreSQL, sent with its BEGIN and COMMIT
+    and committed without waiting for the disk when the transaction is the function's own), each
+    an upsert (``INSERT ... ON CONFLICT DO UPDATE``) so that two tabs of the same person at the
+    same moment both count and neither fails; no savepoints, no read before the write."""
     now = now or timezone.now()
     a = policy.access(user)
     org_id = min(a.organisation_ids) if a.organisation_ids else None
     hour = now.replace(minute=0, second=0, microsecond=0)
     at, hour_at = (connection.ops.adapt_datetimefield_value(v) for v in (now, hour))
-    owned = not connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if owned and connection.vendor == "postgresql":
-            # A view counter may lose the last fraction of a second in a crash of the database
-            # server: no need to wait for the disk (half the time of the call). Not when the
-            # caller's transaction holds more (an audit record).
-            cursor.execute("SET LOCAL synchronous_commit = off")
-        reading = [topic.pk, user.pk, org_id, topic.version, at, at]
-        if connection.vendor == "postgresql":
-            # The three writes as one statement (data-modifying CTEs): one round trip.
-            cursor.execute(_RECORD_VIEW_PG, [*reading, topic.pk, topic.pk, hour_at])
+    reading = [topic.pk, user.pk, org_id, topic.version, at, at]
+    if connection.vendor == "postgresql":
+        # The three writes as one statement (data-modifying CTEs).
+        params = [*reading, topic.pk, topic.pk, hour_at]
+        if connection.in_atomic_block:  # the caller's transaction (with an audit record)
+            with connection.cursor() as cursor:
+                cursor.execute(_RECORD_VIEW_PG, params)
             return
+        # Its own transaction, sent with the statement (one round trip, not four), committed
+        # without waiting for the disk: a view counter may lose the last fraction of a second
+        # in a crash of the database server.
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(_RECORD_VIEW_PG_OWN, params)
+            except Exception:
+                cursor.execute("ROLLBACK")  # the failed transaction block is the session's
+                raise
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_UPSERT_READING, reading)
         (count,) = cursor.fetchone()
         cursor.execute(_COUNT_VIEW, [int(count == 1), topic.pk])
@@ -163,6 +171,9 @@ _RECORD_VIEW_PG = f"""
     )
     SELECT 1
 """  # noqa: S608
+_RECORD_VIEW_PG_OWN = f"""
+    BEGIN; SET LOCAL synchronous_commit = off; {_RECORD_VIEW_PG}; COMMIT
+"""
 
 
 def version_diff(old: TopicVersion, new: TopicVersion) -> list[tuple[str, list[str]]]:

@@ -14,9 +14,10 @@ from django.db.models import Count, Q
 
 from jisp.core import policy
 from jisp.core.models import Membership, Organisation
-from jisp.sharing.forms.comments import AcknowledgeForm, CommentForm
+from jisp.sharing.forms.comments import AcknowledgeForm
 from jisp.sharing.models import Topic
 from jisp.sharing.services import comments as comment_service
+from jisp.sharing.services.comments import MAX_LENGTH
 from jisp.sharing.services.topics import shown_source
 
 register = template.Library()
@@ -30,10 +31,11 @@ def topic_comments(context: Any, topic: Topic) -> dict[str, Any]:
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if topic is None or not policy.can_view(user, topic):
         return {"threads": [], "can_comment": False, "count": 0}
+    a = policy.access(user)
+    can_comment = not (a.is_auditor and not a.is_centre_staff)
     if getattr(topic, "comment_count", None) == 0:  # counted with the topic: nothing to read
-        threads = []
-    else:
-        threads = list(comment_service.thread(topic))
+        return {"threads": [], "count": 0, "can_comment": can_comment, "max_length": MAX_LENGTH}
+    threads = list(comment_service.thread(topic))
     everyone = [c for top in threads for c in [top, *top.replies.all()]]
     author_ids = {c.author_id for c in everyone if c.author_id}
     first_org: dict[int | None, int] = {}
@@ -53,7 +55,6 @@ def topic_comments(context: Any, topic: Topic) -> dict[str, Any]:
             user, Organisation.objects.filter(pk__in=set(first_org.values()))
         )
     }
-    a = policy.access(user)
     for comment in everyone:
         hidden = hide_source and comment.author_id in source_people
         shown_org = first_org.get(comment.author_id)
@@ -65,8 +66,8 @@ def topic_comments(context: Any, topic: Topic) -> dict[str, Any]:
     return {
         "threads": threads,
         "count": len(everyone),
-        "can_comment": not (a.is_auditor and not a.is_centre_staff),
-        "form": CommentForm(),
+        "can_comment": can_comment,
+        "max_length": MAX_LENGTH,
     }
 
 

@@ -104,3 +104,26 @@ def test_it_counts_in_its_own_transaction_outside_any_other() -> None:
     assert (topic.view_count, topic.viewer_count) == (3, 2)
     assert TopicView.objects.get(topic=topic, user=cast.member_a).count == 2
     assert sum(ViewEvent.objects.filter(topic=topic).values_list("count", flat=True)) == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failed_count_outside_any_transaction_leaves_the_connection_usable() -> None:
+    """A view of a topic deleted meanwhile fails (its reading would point nowhere); nothing of it
+    is kept and the connection's next statements run (no transaction left open or aborted)."""
+    from django.db import IntegrityError, connection
+
+    from jisp.core.testing import make_cast
+    from jisp.sharing.models import Topic
+
+    cast = make_cast()
+    kept = make_topic(cast.analyst, "残る話題")
+    gone = make_topic(cast.analyst, "消える話題")
+    Topic.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(IntegrityError):
+        topic_service.record_view(cast.member_a, gone)
+    assert not connection.in_atomic_block
+    assert not TopicView.objects.filter(topic_id=gone.pk).exists()
+    topic_service.record_view(cast.member_a, kept)
+    kept.refresh_from_db()
+    assert kept.view_count == 1
+    assert not ViewEvent.objects.filter(topic_id=gone.pk).exists()

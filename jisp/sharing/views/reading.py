@@ -12,15 +12,15 @@ in one query each.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -39,6 +39,7 @@ from jisp.sharing.models import (
     LIST_ORDER,
     Attachment,
     Comment,
+    Tag,
     Topic,
     TopicVersion,
     TopicView,
@@ -158,39 +159,49 @@ def _record_after_response(request: HttpRequest, response: HttpResponseBase, top
     response.close = close_and_record  # type: ignore[method-assign]
 
 
-def _count_of(queryset: QuerySet[Any]) -> Coalesce:
-    """``COUNT(*)`` of a correlated queryset, as a subquery (0 when there is none)."""
-    counted = queryset.order_by().values("topic_id").annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted), 0)
+_TAG_NAMES = f"""
+    SELECT tag.name FROM {Tag._meta.db_table} tag
+    JOIN {Topic.tags.through._meta.db_table} link ON link.tag_id = tag.id
+    WHERE link.topic_id = %(topic)s
+"""  # noqa: S608  (table names from the models, values as parameters)
+#: What the topic's page shows beside the topic, read in one statement (hand-written: the same
+#: subqueries as ORM annotations and a query for the tags cost 2.5 ms of Python per page): the
+#: version the person last read, the counts of attachments, comments and reading organisations,
+#: and the tag names as a JSON array.
+_PAGE_FACTS = {
+    vendor: f"""
+    SELECT
+        (SELECT version FROM {TopicView._meta.db_table} WHERE topic_id = %(topic)s
+            AND user_id = %(user)s),
+        (SELECT COUNT(*) FROM {Attachment._meta.db_table} WHERE topic_id = %(topic)s),
+        (SELECT COUNT(*) FROM {Comment._meta.db_table} WHERE topic_id = %(topic)s),
+        (SELECT COUNT(DISTINCT organisation_id) FROM {TopicView._meta.db_table}
+            WHERE topic_id = %(topic)s),
+        (SELECT {aggregate} FROM ({_TAG_NAMES}) names)
+"""  # noqa: S608
+    for vendor, aggregate in [
+        ("postgresql", "COALESCE(json_agg(name)::text, '[]')"),  # text: one decoder for both
+        ("sqlite", "json_group_array(name)"),
+    ]
+}
 
 
 @login_required
 def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    # One query for the topic, the version the person last read and how many organisations read
-    # it (the page's hot path: each round trip to the database costs as much as the rest).
-    readings = TopicView.objects.filter(topic_id=OuterRef("pk"))
     # The topic by its key, then the policy on that one item (``can_read``): building the whole
     # visibility filter into the query cost more than the rest of the page's queries together.
-    queryset = Topic.objects.annotate(
-        read_version=Subquery(readings.filter(user_id=user.pk).values("version")[:1]),
-        # Most topics have no attachment and no comment: their queries are skipped.
-        attachment_count=_count_of(Attachment.objects.filter(topic_id=OuterRef("pk"))),
-        comment_count=_count_of(Comment.objects.filter(topic_id=OuterRef("pk"))),
-        organisations_read=Subquery(
-            readings.exclude(organisation_id=None)
-            .order_by()
-            .values("topic_id")
-            .annotate(n=Count("organisation_id", distinct=True))
-            .values("n")[:1]
-        ),
-    )
-    topic = queryset.select_related("organisation", "created_by").filter(pk=pk).first()
+    found = list(Topic.objects.select_related("organisation", "created_by").filter(pk=pk)[:1])
+    topic = found[0] if found else None  # not first(): its ORDER BY costs Python time
     if topic is None or not topic_service.can_read(user, topic):
         raise Http404
+    # Most topics have no attachment and no comment: their queries are skipped.
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_FACTS[connection.vendor], {"topic": topic.pk, "user": user.pk})
+        read_version, attachments, comments, organisations_read, tags = cursor.fetchone()
+    topic.attachment_count, topic.comment_count = attachments, comments  # type: ignore[attr-defined]
     a = policy.access(user)
-    read_version = topic.read_version
-    organisations_read = topic.organisations_read or 0
+    organisations_read = organisations_read or 0
     lists = knows_recipients(user, topic)
     context = {
         "nav": "sharing",
@@ -203,7 +214,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audience_organisations": list(topic.audience_organisations.all()) if lists else [],
         "audience_people": list(topic.audience_people.all()) if lists else [],
         "attachments": list(topic.attachments.all()) if topic.attachment_count else [],
-        "tags": list(topic.tags.all()),
+        "tags": sorted(json.loads(tags)),  # names
         "expired": topic.valid_until is not None and topic.valid_until <= timezone.now(),
         "read_version": read_version,
         "changed_since_read": read_version is not None and read_version < topic.version,
