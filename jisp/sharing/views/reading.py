@@ -213,7 +213,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audience_sectors": list(topic.audience_sectors.all()) if lists else [],
         "audience_organisations": list(topic.audience_organisations.all()) if lists else [],
         "audience_people": list(topic.audience_people.all()) if lists else [],
-        "attachments": list(topic.attachments.all()) if topic.attachment_count else [],
+        "attachments": list(topic.attachments.all()) if attachments else [],
         "tags": sorted(json.loads(tags)),  # names
         "expired": topic.valid_until is not None and topic.valid_until <= timezone.now(),
         "read_version": read_version,
