@@ -29,6 +29,7 @@ import io
 import queue
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -1256,21 +1257,57 @@ class _Writer(threading.Thread):
 _ABORT = "abort"
 
 
+class _QuickHandover:
+    """Python's switch interval shortened while file imports run (then restored).
+
+    After each statement the writer thread needs the GIL back, and the reading thread, busy
+    parsing, holds it until the interval (5 ms by default) asks it to let go: a dozen statements
+    a batch made the writer wait ~20 microseconds an object (measured: 10,500 to 11,500
+    objects/s at 1,000,000 on SQLite, 9,600 to 10,300 on PostgreSQL). The setting is the
+    process's: kept short while any import runs."""
+
+    SECONDS = 0.0005
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.before = sys.getswitchinterval()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if not self.running:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.before, self.SECONDS))
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                if not self.running:
+                    sys.setswitchinterval(self.before)
+
+
+_quick_handover = _QuickHandover()
+
+
 def _stream_to_writer(fileobj: IO[bytes], ingester: Ingester) -> None:
     """``_stream`` with the batches written by a ``_Writer`` (see there), all or nothing."""
     writer = _Writer(ingester.store)
     ingester.sink = writer.put
-    writer.start()
     done = False
-    try:
-        _stream(fileobj, ingester)
-        ingester.flush()
-        done = True
-    except _Abort:
-        pass  # the writer failed: its error is raised below
-    finally:
-        writer.batches.put(None if done else _ABORT)
-        writer.join()
+    with _quick_handover():
+        writer.start()
+        try:
+            _stream(fileobj, ingester)
+            ingester.flush()
+            done = True
+        except _Abort:
+            pass  # the writer failed: its error is raised below
+        finally:
+            writer.batches.put(None if done else _ABORT)
+            writer.join()
     if writer.error is not None and not isinstance(writer.error, _Abort):
         raise writer.error
 

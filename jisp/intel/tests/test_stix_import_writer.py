@@ -100,3 +100,26 @@ def test_an_error_of_the_writer_stops_the_reader_and_leaves_nothing(
     assert len(read) < 700  # the reader stopped at its next batch
     assert not StixObject.objects.exists()
     assert not Indicator.objects.exists()
+
+
+def test_the_switch_interval_is_short_during_an_import_and_restored_after(
+    cast: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    seen: list[float] = []
+    store = importer.Ingester.store
+
+    def spy(self: importer.Ingester, items: Any) -> None:
+        seen.append(sys.getswitchinterval())
+        store(self, items)
+
+    monkeypatch.setattr(importer.Ingester, "store", spy)
+    before = sys.getswitchinterval()
+    import_bundle(io.BytesIO(bundle([indicator(f"s{i}.example") for i in range(20)])), ctx(cast))
+    assert seen and set(seen) == {min(before, importer._QuickHandover.SECONDS)}
+    assert sys.getswitchinterval() == before
+    # Also after a failed import.
+    with pytest.raises(ImportFailed):
+        import_bundle(io.BytesIO(b'{"type": "bundle", "objects": [{'), ctx(cast))
+    assert sys.getswitchinterval() == before
