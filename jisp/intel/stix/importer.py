@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
+from itertools import chain
 from types import SimpleNamespace
 from typing import IO, Any
 
@@ -886,7 +887,7 @@ def _insert_sqlite(cursor: Any, table: str, names: str, width: int, rows: list[A
     for start in range(0, len(rows), SQLITE_ROWS):
         chunk = rows[start : start + SQLITE_ROWS]
         sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608
-        sqlite3.Cursor.execute(cursor, sql, [value for row in chunk for value in row])
+        sqlite3.Cursor.execute(cursor, sql, list(chain.from_iterable(chunk)))
 
 
 @cache
@@ -924,7 +925,10 @@ def _select_in(sql: str, values: list[Any], *, marks: bool = True) -> list[tuple
             sql = sql.replace(" IN ({})", in_json)
             cursor.execute(sql, [dumps(values)])
         else:
-            cursor.execute(sql.format(", ".join(["%s"] * len(values))), values)
+            # SQLite's own marks, run by sqlite3 itself (Django's wrapper rewrites 2,000 "%s"
+            # marks with a regular expression).
+            sql = sql.format(", ".join(["?"] * len(values)))
+            return sqlite3.Cursor.execute(cursor.cursor, sql, values).fetchall()
         return list(cursor.fetchall())
 
 
