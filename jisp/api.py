@@ -14,8 +14,8 @@ What every operation gets from here, so that routers only parse, ask the policy 
 * **Docs** at ``/api/v1/docs`` (Swagger UI from ``/static/ninja/``, no CDN, no inline script)
   and the schema at ``/api/v1/openapi.json``.
 
-Lists answer ``{"count": n, "items": [...]}`` with ``limit`` / ``offset``: see
-``jisp.core.schemas.PageIn`` and ``paginate()``.
+Lists answer ``{"count": n, "count_complete": bool, "items": [...]}`` with ``limit`` /
+``offset``: see ``jisp.core.schemas.PageIn`` and ``paginate()``.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ The JSON API of JISP.
 page. A token with the *read* scope may only read (GET); writing needs the *write* scope. In the
 browser, this page also works for reading while you are signed in.
 
-**Lists** answer `{"count": n, "items": [...]}`; choose the page with `limit` (1 to the maximum)
-and `offset`.
+**Lists** answer `{"count": n, "count_complete": true, "items": [...]}`; choose the page with
+`limit` (1 to the maximum) and `offset`. Counts stop at 10,000 (`count_complete` is then false).
 
 **Errors** answer `{"detail": "message"}` with a 4xx status; invalid input (422) answers
 `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`. Messages follow `Accept-Language`,

@@ -92,20 +92,41 @@ class PageIn(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
 
 
-class Page(Schema, Generic[T]):
-    """A page of a list: the total number of items and the items of this page."""
+#: Lists count their items up to this number (``count_complete`` says whether it was reached).
+COUNT_LIMIT = 10_000
 
-    count: int = Field(description="How many items the whole list has.", examples=[1])
+
+class Page(Schema, Generic[T]):
+    """A page of a list: the number of items (up to ``COUNT_LIMIT``) and the items of this page."""
+
+    count: int = Field(
+        description=f"How many items the whole list has, counted up to {COUNT_LIMIT:,}.",
+        examples=[1],
+    )
+    count_complete: bool = Field(
+        True,
+        description=(
+            f"False when the list has more than {COUNT_LIMIT:,} items (count is then "
+            f"{COUNT_LIMIT:,}): page on until a page comes back shorter than the limit."
+        ),
+    )
     items: list[T]
 
 
 def paginate(queryset: QuerySet[Any], page: PageIn) -> dict[str, Any]:
-    """``{"count": n, "items": [...]}`` of ``queryset`` for the page: two queries."""
+    """``{"count": n, "count_complete": bool, "items": [...]}`` of ``queryset`` for the page:
+    two queries. The count stops at ``COUNT_LIMIT`` (counting the 700,000 topics a member may
+    see took 1-2 s a page; polling with ``since`` keeps lists short)."""
     items = list(queryset[page.offset : page.offset + page.limit])
     # When the whole list fits on the first page, its length is the count: no COUNT query.
-    whole = page.offset == 0 and len(items) < page.limit
-    count = len(items) if whole else queryset.count()
-    return {"count": count, "items": items}
+    if page.offset == 0 and len(items) < page.limit:
+        return {"count": len(items), "count_complete": True, "items": items}
+    counted = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    return {
+        "count": min(counted, COUNT_LIMIT),
+        "count_complete": counted <= COUNT_LIMIT,
+        "items": items,
+    }
 
 
 def clean_text(value: str | None) -> str | None:

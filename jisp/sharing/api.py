@@ -26,7 +26,7 @@ from jisp.core.api import PathId, api_user
 from jisp.core.choices import OrganisationCategory
 from jisp.core.models import Membership, Organisation, Sector, User
 from jisp.core.schemas import ERRORS_READ, ERRORS_WRITE, Page, PageIn, paginate
-from jisp.sharing.models import Acknowledgement, Comment, Topic
+from jisp.sharing.models import LIST_ORDER, Acknowledgement, Comment, Topic
 from jisp.sharing.schemas import (
     AcknowledgeIn,
     AckOut,
@@ -327,7 +327,7 @@ def _filtered(user: User, filters: TopicFilters) -> QuerySet[Topic] | None:
     return (
         topics.select_related("organisation")
         .prefetch_related("tags")
-        .order_by("-pinned", "-published_at", "-id")
+        .order_by(*LIST_ORDER)  # the list page's order, read in its index's order
     )
 
 

@@ -67,7 +67,7 @@ def test_the_centre_sees_every_organisation(
 
 def test_someone_without_a_membership_sees_none(client: Client, cast: Cast) -> None:
     response = client.get(LIST, headers=bearer(cast.outsider))
-    assert response.json() == {"count": 0, "items": []}
+    assert response.json() == {"count": 0, "count_complete": True, "items": []}
     assert client.get(f"{LIST}/{cast.org_a.pk}", headers=bearer(cast.outsider)).status_code == 404
 
 
@@ -102,8 +102,22 @@ def test_it_pages_with_limit_and_offset(client: Client, cast: Cast) -> None:
     assert first["count"] == second["count"] == total
     assert len(first["items"]) == len(second["items"]) == 2
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    assert first["count_complete"] is second["count_complete"] is True
     beyond = client.get(LIST, {"offset": total + 5}, headers=headers).json()
-    assert beyond == {"count": total, "items": []}
+    assert beyond == {"count": total, "count_complete": True, "items": []}
+
+
+def test_it_counts_up_to_the_limit(client: Client, cast: Cast, monkeypatch: Any) -> None:
+    from jisp.core import schemas
+
+    headers = bearer(cast.analyst)
+    total = Organisation.objects.count()
+    monkeypatch.setattr(schemas, "COUNT_LIMIT", total - 1)
+    page = client.get(LIST, {"limit": 2, "offset": 2}, headers=headers).json()
+    assert (page["count"], page["count_complete"], len(page["items"])) == (total - 1, False, 2)
+    monkeypatch.setattr(schemas, "COUNT_LIMIT", total)
+    page = client.get(LIST, {"limit": 2}, headers=headers).json()
+    assert (page["count"], page["count_complete"]) == (total, True)
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ def test_the_schema_documents_errors_and_pages(client: Client, db: Any) -> None:
     assert limit["schema"]["maximum"] == 500
     assert set(schema["components"]["schemas"]["OrganisationPage"]["properties"]) == {
         "count",
+        "count_complete",
         "items",
     }
 

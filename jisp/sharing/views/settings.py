@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jisp.core import policy
 from jisp.core.models import User
-from jisp.sharing.choices import SubscriptionKind
+from jisp.sharing.choices import SubscriptionKind, TopicStatus
 from jisp.sharing.forms.settings import DigestForm, SubscriptionForm
-from jisp.sharing.models import Subscription, Tag, Topic
+from jisp.sharing.models import LIST_ORDER, Subscription, Tag, Topic
 from jisp.sharing.services import following as follows
 from jisp.sharing.services.following import FollowState
 from jisp.sharing.services.topics import readable_topics
@@ -148,7 +148,10 @@ def _context(user: User, digest_form: DigestForm, add_form: SubscriptionForm) ->
 
 def _tag_suggestions(user: User) -> list[str]:
     """Tags of the latest topics the person may read (never a tag only hidden topics carry)."""
-    recent = readable_topics(user).order_by("-published_at", "-id").values("pk")[:RECENT_TOPICS]
+    # Published ones, on the list's index (a plain descending order by publication puts
+    # PostgreSQL's NULLs first and sorted every visible topic: 1.2 s at 1,000,000 topics).
+    published = readable_topics(user).filter(status=TopicStatus.PUBLISHED)
+    recent = published.order_by(*LIST_ORDER).values("pk")[:RECENT_TOPICS]
     names = Tag.objects.filter(topics__in=recent).values_list("name", flat=True).distinct()
     return sorted(names[:TAG_SUGGESTIONS])
 
