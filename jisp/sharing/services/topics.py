@@ -116,22 +116,27 @@ def record_view(user: User, topic: Topic, *, now: datetime | None = None) -> Non
     at, hour_at = (connection.ops.adapt_datetimefield_value(v) for v in (now, hour))
     reading = [topic.pk, user.pk, org_id, topic.version, at, at]
     if connection.vendor == "postgresql":
-        # The three writes as one statement (data-modifying CTEs).
+        # The three writes as one statement (data-modifying CTEs), committed without waiting for
+        # the disk when the transaction is the function's own: a view counter may lose the last
+        # fraction of a second in a crash of the database server. Not when the caller's
+        # transaction holds more (an audit record).
         params = [*reading, topic.pk, topic.pk, hour_at]
-        if connection.in_atomic_block:  # the caller's transaction (with an audit record)
+        owned = not connection.in_atomic_block
+        if owned and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            # BEGIN, SET LOCAL, the statement and COMMIT sent together: one round trip, not
+            # four (client-side binding, Django's default, allows several statements).
+            connection.ensure_connection()
             with connection.cursor() as cursor:
-                cursor.execute(_RECORD_VIEW_PG, params)
+                try:
+                    cursor.execute(_RECORD_VIEW_PG_OWN, params)
+                except Exception:
+                    cursor.execute("ROLLBACK")  # the failed transaction block is the session's
+                    raise
             return
-        # Its own transaction, sent with the statement (one round trip, not four), committed
-        # without waiting for the disk: a view counter may lose the last fraction of a second
-        # in a crash of the database server.
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            try:
-                cursor.execute(_RECORD_VIEW_PG_OWN, params)
-            except Exception:
-                cursor.execute("ROLLBACK")  # the failed transaction block is the session's
-                raise
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            if owned:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(_RECORD_VIEW_PG, params)
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_UPSERT_READING, reading)

@@ -127,3 +127,21 @@ def test_a_failed_count_outside_any_transaction_leaves_the_connection_usable() -
     kept.refresh_from_db()
     assert kept.view_count == 1
     assert not ViewEvent.objects.filter(topic_id=gone.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_counts_with_server_side_binding_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With PostgreSQL's server-side binding (no several statements in one call) the view is
+    written in an ordinary transaction."""
+    from django.db import connection
+
+    from jisp.core.testing import make_cast
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    cast = make_cast()
+    topic = make_topic(cast.analyst, "サーバー側バインド")
+    topic_service.record_view(cast.member_a, topic)
+    topic_service.record_view(cast.member_a, topic)
+    topic.refresh_from_db()
+    assert (topic.view_count, topic.viewer_count) == (2, 1)
+    assert not connection.in_atomic_block
