@@ -275,6 +275,10 @@ def clear_store() -> float:
                 cursor.execute(f"DELETE FROM {table}")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
+            # VACUUM: the emptied pages are handed back, so that an import writes into new
+            # pages at the end of the file, as into a database that never held the store (an
+            # import into a million freed pages scattered over the file ran 1.5 times slower).
+            cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return time.perf_counter() - started
 

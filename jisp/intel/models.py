@@ -43,7 +43,7 @@ class Indicator(Shareable):
 
     kind = models.CharField(_("type"), max_length=8, choices=IndicatorKind.choices)
     value = models.CharField(_("value"), max_length=MAX_VALUE_LENGTH)
-    stix_id = models.CharField(max_length=64, unique=True, editable=False)
+    stix_id = models.CharField(max_length=64, editable=False)  # unique: see Meta
     name = models.CharField(_("name"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     labels: models.JSONField[Any] = models.JSONField(_("tags"), default=list, blank=True)
@@ -84,6 +84,9 @@ class Indicator(Shareable):
             models.UniqueConstraint(
                 fields=["value", "kind", "organisation"], name="intel_indicator_one_per_source"
             ),
+            # A constraint, not unique=True: on PostgreSQL that adds a second index for LIKE
+            # (never used on ids) that every insert updates at a random place.
+            models.UniqueConstraint(fields=["stix_id"], name="intel_indicator_one_stix_id"),
             models.CheckConstraint(
                 condition=models.Q(confidence__lte=100), name="intel_indicator_confidence_max"
             ),

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from jisp.core.choices import TLP
 from jisp.intel.choices import ImportState
@@ -123,3 +123,33 @@ def test_the_switch_interval_is_short_during_an_import_and_restored_after(
     with pytest.raises(ImportFailed):
         import_bundle(io.BytesIO(b'{"type": "bundle", "objects": [{'), ctx(cast))
     assert sys.getswitchinterval() == before
+
+
+def test_imported_indicators_take_ids_never_used_and_later_rows_follow_them(cast: Any) -> None:
+    """The importer reserves its ids before inserting (``reserve_ids``): never an id of a
+    deleted indicator, and the table's own counter moves past them."""
+    first = import_bundle(io.BytesIO(bundle([indicator("gone.example")])), ctx(cast))
+    assert first.state == ImportState.DONE
+    gone = Indicator.objects.get(value="gone.example").pk
+    Indicator.objects.filter(pk=gone).delete()
+    objects = [indicator(f"ids{i}.example") for i in range(20)]
+    run = import_bundle(io.BytesIO(bundle(objects)), ctx(cast))
+    assert run.indicators_added == 20
+    pks = list(Indicator.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(pks) == 20 and min(pks) > gone
+    # Each version points at its own indicator (the ids given in the batch are the rows' ids).
+    for version in StixObject.objects.filter(stix_type="indicator", indicator__isnull=False):
+        assert version.indicator is not None
+        assert version.indicator.stix_id == version.stix_id
+    later = Indicator.objects.create(
+        kind="domain", value="later.example", stix_id="indicator--later",
+        organisation=cast.centre, created_by=cast.analyst,
+    )  # fmt: skip
+    assert later.pk > max(pks)
+
+
+def test_ids_reserved_twice_do_not_overlap(cast: Any) -> None:
+    with transaction.atomic():
+        one = list(importer.reserve_ids(Indicator, 5))
+        two = list(importer.reserve_ids(Indicator, 3))
+    assert len(set(one + two)) == 8 and min(two) > max(one)
