@@ -5,7 +5,7 @@ server time (the Django template engine resolves every variable and filter throu
 machinery). Here the same HTML is built with f-strings in which every value from the database
 or a translation goes through ``escape`` (``html.escape``, quotes included) — a tenth of the time.
 Each row needs the attributes that ``listing.mark_rows`` sets (url, source, unread, changed,
-needs_ack) and its tags prefetched.
+needs_ack) and ``tag_names`` (``listing.tag_names``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 
 from jisp.core.choices import TLP
+from jisp.sharing.choices import TopicCategory
 from jisp.sharing.models import Topic
 
 SUMMARY_CHARS = 140
@@ -40,8 +40,21 @@ def topic_rows(topics: Iterable[Topic], list_url: str) -> SafeString:
             "centre": gettext("Coordination centre"),
         }.items()
     }
+    # Labels once per list (Django's get_FOO_display rebuilds the choices' dict for each call).
+    texts.update(
+        {f"category:{value}": escape(str(label)) for value, label in TopicCategory.choices}
+    )
     html = "".join(_row(topic, escape(list_url), texts) for topic in topics)
     return mark_safe(html)  # noqa: S308  (every value escaped in _row)
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, as ``Truncator(text).chars``
+    cuts text without combining characters (a tenth of its time: it normalises the text and
+    translates the ellipsis for each call)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
 
 
 def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
@@ -57,7 +70,7 @@ def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
         badges.append(f'<span class="badge pinned">{texts["pinned"]}</span>')
     badges.append(
         f'<span class="badge category category-{escape(topic.category)}">'
-        f"{escape(str(topic.get_category_display()))}</span>"
+        f"{texts.get('category:' + topic.category) or escape(topic.category)}</span>"
     )
     badges.append(
         f'<span class="tlp tlp-{escape(topic.tlp.replace("+", ""))}">'
@@ -84,11 +97,10 @@ def _row(topic: Topic, list_url: str, texts: dict[str, str]) -> str:
     views = ngettext("%(n)s view", "%(n)s views", topic.view_count) % {"n": topic.view_count}
     meta.append(f"<span>{escape(views)}</span>")
     meta.extend(
-        f'<a class="tag" href="{list_url}?tag={escape(quote(tag.name, safe="/"))}">'
-        f"#{escape(tag.name)}</a>"
-        for tag in topic.tags.all()
+        f'<a class="tag" href="{list_url}?tag={escape(quote(name, safe="/"))}">#{escape(name)}</a>'
+        for name in topic.tag_names  # type: ignore[attr-defined]
     )
-    summary = escape(Truncator(topic.summary).chars(SUMMARY_CHARS))
+    summary = escape(shorten(topic.summary))
     return (
         f'<li class="{classes}">\n  <div class="topic-row-head">{" ".join(badges)}</div>\n'
         f'  <h2 class="topic-title"><a href="{escape(url)}">{pro}{escape(topic.title)}</a></h2>\n'

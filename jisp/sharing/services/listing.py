@@ -106,6 +106,18 @@ def mark_rows(user: Any, rows: list[Topic]) -> None:
         topic.needs_ack = topic.pk in pending  # type: ignore[attr-defined]
 
 
+def tag_names(topic_ids: list[int]) -> dict[int, list[str]]:
+    """The tag names of these topics, by topic, in name order, in one query (for the rows of
+    a list: ``prefetch_related`` and a related manager built per row cost more Python than the
+    rest of the rows together)."""
+    names: dict[int, list[str]] = {pk: [] for pk in topic_ids}
+    if topic_ids:
+        links = Topic.tags.through.objects.filter(topic_id__in=topic_ids).order_by("tag__name")
+        for topic_id, name in links.values_list("topic_id", "tag__name"):
+            names[topic_id].append(name)
+    return names
+
+
 def knows_recipients(user: Any, topic: Topic) -> bool:
     """Whether the person may see the lists a topic was shared with (sectors, organisations,
     people): the source organisation and the centre (with its auditors); nobody else."""

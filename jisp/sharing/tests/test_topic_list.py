@@ -261,3 +261,43 @@ def test_it_escapes_every_value_of_a_row(cast: Cast, signed_in: Any) -> None:
     assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;t&quot;)" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;要約" in html
     assert '"><b>tag' not in html and "#&quot;&gt;&lt;b&gt;tag" in html
+
+
+def test_each_row_shows_its_own_tags_in_order_its_category_and_a_cut_summary(
+    cast: Cast, signed_in: Any
+) -> None:
+    long = "あ" * 150
+    make_topic(cast.analyst, "一つ目", tags=["ddos", "emotet"], category="important")
+    make_topic(cast.analyst, "二つ目", tags=["phishing"], summary=long)
+    make_topic(cast.analyst, "三つ目")
+    html = signed_in(cast.member_a).get(URL).content.decode()
+    rows = {
+        title: row
+        for row in html.split('<li class="topic-row')[1:]
+        for title in ("一つ目", "二つ目", "三つ目")
+        if title in row
+    }
+    assert set(rows) == {"一つ目", "二つ目", "三つ目"}
+
+    def tags(row: str) -> list[str]:
+        return [part.split("</a>")[0] for part in row.split('class="tag"')[1:]]
+
+    assert [t.split(">#")[1] for t in tags(rows["一つ目"])] == ["ddos", "emotet"]
+    assert [t.split(">#")[1] for t in tags(rows["二つ目"])] == ["phishing"]
+    assert tags(rows["三つ目"]) == []
+    assert "category-important" in rows["一つ目"] and ">重要</span>" in rows["一つ目"]
+    # The summary: 139 characters and an ellipsis, as Django's Truncator(...).chars(140).
+    assert f"{'あ' * 139}…</p>" in rows["二つ目"] and "あ" * 140 not in rows["二つ目"]
+    cast.member_a.language = "en"
+    cast.member_a.save(update_fields=["language"])
+    english = signed_in(cast.member_a).get(URL).content.decode()
+    assert ">Important</span>" in english
+
+
+def test_shorten_cuts_as_the_truncator() -> None:
+    from django.utils.text import Truncator
+
+    from jisp.sharing.rows import shorten
+
+    for text in ["", "短い", "x" * 140, "x" * 141, "漢字" * 100]:
+        assert shorten(text) == Truncator(text).chars(140)

@@ -47,7 +47,13 @@ from jisp.sharing.models import (
 )
 from jisp.sharing.rows import topic_rows
 from jisp.sharing.services import topics as topic_service
-from jisp.sharing.services.listing import filter_topics, knows_recipients, mark_rows, start_of_day
+from jisp.sharing.services.listing import (
+    filter_topics,
+    knows_recipients,
+    mark_rows,
+    start_of_day,
+    tag_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +88,6 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             filter_topics(request.user, data)
             .filter(status=TopicStatus.PUBLISHED)
             .select_related("organisation")
-            .prefetch_related("tags")
             .order_by(*LIST_ORDER)
         )
         rows = list(topics[offset : offset + PER_PAGE + 1])
@@ -90,8 +95,10 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         rows = rows[:PER_PAGE]
         mark_rows(request.user, rows)
         detail_url = url_maker("sharing:detail")
+        names = tag_names([topic.pk for topic in rows])
         for topic in rows:
             topic.url = detail_url(topic.pk)  # type: ignore[attr-defined]
+            topic.tag_names = names[topic.pk]  # type: ignore[attr-defined]
     else:
         status = 400
     filtered = any(v for k, v in request.GET.items() if k != "page")
