@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from itertools import chain
 from types import SimpleNamespace
 from typing import IO, Any
@@ -732,9 +732,7 @@ class Ingester:
                 new.pk = pk
                 touched.append((new, new.share))
             self._insert_indicators(fresh)
-            _add_lists(
-                Indicator, [(r.pk, r.share) for r in created.values() if _has_lists(r.share)]
-            )
+            _add_lists(Indicator, [(r.pk, r.share) for r in fresh if _has_lists(r.share)])
         if changed:
             Indicator.objects.bulk_update(list(changed.values()), _INDICATOR_FIELDS)
             _add_lists(Indicator, list(moved.items()), ignore=True)
@@ -837,19 +835,13 @@ def reserve_ids(model: Any, count: int) -> range | list[int]:
             )
             return [pk for (pk,) in cursor.fetchall()]
         assert connection.vendor == "sqlite"
-        raw = cursor.cursor
+        run = partial(sqlite3.Cursor.execute, cursor.cursor)
         latest = f"SELECT MAX(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = ? UNION ALL SELECT MAX(rowid) FROM {_table(model)})"  # noqa: S608, E501
-        (last,) = sqlite3.Cursor.execute(raw, latest, [table]).fetchone()
+        (last,) = run(latest, [table]).fetchone()
         last = int(last or 0)
-        if (
-            sqlite3.Cursor.execute(
-                raw, "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", [last + count, table]
-            ).rowcount
-            == 0
-        ):
-            sqlite3.Cursor.execute(
-                raw, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, last + count]
-            )
+        moved = run("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", [last + count, table])
+        if moved.rowcount == 0:  # no row inserted into the table yet: no counter either
+            run("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, last + count])
         return range(last + 1, last + count + 1)
 
 
@@ -930,28 +922,23 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _select_in(sql: str, values: list[Any], *, marks: bool = True) -> list[tuple[Any, ...]]:
+def _select_in(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` whose ``{}`` is filled with one placeholder per value (raw: Django's
-    ``__in`` costs ~10 ms per 2,000 values in Python); ``marks=False``: ``{}`` is one
-    placeholder and ``values`` are the query's parameters."""
+    ``__in`` costs ~10 ms per 2,000 values in Python)."""
     if not values:
         return []
     with connection.cursor() as cursor:
-        if not marks:
-            cursor.execute(sql.format("%s"), values)
-        elif connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             # One JSON text parameter: PostgreSQL parses and plans 2,000 constants far slower,
             # and psycopg quotes a list parameter element by element in Python.
             assert sql.count(" IN ({})") == 1
             in_json = " = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
-            sql = sql.replace(" IN ({})", in_json)
-            cursor.execute(sql, [dumps(values)])
-        else:
-            # SQLite's own marks, run by sqlite3 itself (Django's wrapper rewrites 2,000 "%s"
-            # marks with a regular expression).
-            sql = sql.format(", ".join(["?"] * len(values)))
-            return sqlite3.Cursor.execute(cursor.cursor, sql, values).fetchall()
-        return list(cursor.fetchall())
+            cursor.execute(sql.replace(" IN ({})", in_json), [dumps(values)])
+            return list(cursor.fetchall())
+        # SQLite's own marks, run by sqlite3 itself (Django's wrapper rewrites 2,000 "%s"
+        # marks with a regular expression).
+        sql = sql.format(", ".join(["?"] * len(values)))
+        return sqlite3.Cursor.execute(cursor.cursor, sql, values).fetchall()
 
 
 def _from_db(value: Any) -> datetime:
