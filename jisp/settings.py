@@ -113,6 +113,8 @@ TAXII_MAX_PAGE_SIZE = config.integer("JISP_TAXII_MAX_PAGE_SIZE", 10_000, minimum
 INTEL_IMPORT_MAX_BYTES = config.integer("JISP_INTEL_IMPORT_MAX_BYTES", 1 << 30, minimum=1024)
 INTEL_FEED_SID_BASE = config.integer("JISP_INTEL_FEED_SID_BASE", 1_000_000_000, minimum=1)
 INTEL_RPZ_ZONE = config.string("JISP_INTEL_RPZ_ZONE", "rpz.jisp.invalid")
+# Django's database sessions, read through a compiled statement (jisp/core/sessions.py).
+SESSION_ENGINE = "jisp.core.sessions"
 SESSION_COOKIE_AGE = config.integer("JISP_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False

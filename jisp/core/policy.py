@@ -42,6 +42,7 @@ from jisp.core.choices import (
     Role,
 )
 from jisp.core.models import Membership, Organisation, Shareable, User
+from jisp.core.statements import Statement
 
 S = TypeVar("S", bound=Shareable)
 M = TypeVar("M", bound=Model)
@@ -84,6 +85,15 @@ class Access:
 
 NOBODY = Access(user_id=None)
 
+#: A person's memberships of active organisations, read on every signed-in request: a compiled
+#: statement, not a queryset built each time (``jisp.core.statements``).
+_MEMBERSHIPS = Statement(
+    lambda user_id: Membership.objects.filter(
+        user_id=user_id, organisation__is_active=True
+    ).values_list("organisation_id", "organisation__sector_id", "organisation__category", "role"),
+    int,
+)
+
 
 def access(user: Any) -> Access:
     """The person's ``Access``, cached on the user object for the rest of the request."""
@@ -92,9 +102,7 @@ def access(user: Any) -> Access:
     cached: Access | None = getattr(user, "_jisp_access", None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
-        "organisation_id", "organisation__sector_id", "organisation__category", "role"
-    )
+    rows = _MEMBERSHIPS(user.pk)
     org_ids, sector_ids, roles, admin_of, centre_ids = set(), set(), set(), set(), set()
     for org_id, sector_id, category, role in rows:
         org_ids.add(org_id)
