@@ -48,4 +48,4 @@ class EmailBackend(ModelBackend):
         instead of a queryset built and compiled each time."""
         if not isinstance(user_id, int) or isinstance(user_id, bool):  # Django passes an int
             return None
-        return _ACTIVE_PERSON.first(user_id)  # type: ignore[no-any-return]
+        return _ACTIVE_PERSON.first(user_id)

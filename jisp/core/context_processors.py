@@ -16,11 +16,13 @@ from jisp.core.statements import Statement
 #: The count beside "Notifications" on every page: a compiled statement (``jisp.core.statements``);
 #: no row when there is nothing unread.
 _UNREAD = Statement(
-    lambda user_id: Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
-    .order_by()
-    .values("recipient_id")
-    .annotate(n=Count("pk"))
-    .values_list("n", flat=True),
+    lambda user_id: (
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    ),
     int,
 )
 

@@ -26,7 +26,7 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Any:
         key = self.session_key
         row = _SESSION.first(key, using=self.model.objects.db) if key else None
-        if row is None or row[1] <= timezone.now():
+        if key is None or row is None or row[1] <= timezone.now():
             self._session_key = None
             return None
         return self.model(session_key=key, session_data=row[0], expire_date=row[1])

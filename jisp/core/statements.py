@@ -27,14 +27,18 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import (
+from django.db.models.query import (  # type: ignore[attr-defined]  # get_related_populators
     FlatValuesListIterable,
     ModelIterable,
     ValuesListIterable,
     get_related_populators,
 )
 
-_KINDS = {ModelIterable: "models", ValuesListIterable: "tuples", FlatValuesListIterable: "flat"}
+_KINDS: dict[type, str] = {
+    ModelIterable: "models",
+    ValuesListIterable: "tuples",
+    FlatValuesListIterable: "flat",
+}
 
 
 def _marker(kind: type, index: int) -> int | str:
@@ -104,7 +108,7 @@ class Statement:
     def _compile(self, using: str) -> _Compiled:
         markers = [_marker(kind, i) for i, kind in enumerate(self._types)]
         queryset = self._build(*markers)
-        kind = _KINDS.get(queryset._iterable_class)  # type: ignore[attr-defined]
+        kind = _KINDS.get(queryset._iterable_class)
         if kind is None:
             raise TypeError("a statement answers model instances or values_list rows")
         compiler = queryset.query.get_compiler(using=using)

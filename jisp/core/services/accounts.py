@@ -28,6 +28,7 @@ from jisp.core import audit, policy
 from jisp.core.choices import Role, TokenScope
 from jisp.core.models import ApiToken, Invitation, Membership, Organisation, User
 from jisp.core.models.users import hash_secret
+from jisp.core.statements import Statement
 
 TOTP_ISSUER = "JISP"
 
@@ -380,6 +381,13 @@ def credentials(header: str) -> tuple[str, str | None] | None:
     return password.strip(), name.strip()
 
 
+#: The token of every API, TAXII and feed request, with its person: a compiled statement
+#: (``jisp.core.statements``), not a queryset built each time.
+_TOKEN_BY_KEY = Statement(
+    lambda key_id: ApiToken.objects.select_related("user").filter(key_id=key_id)[:1], str
+)
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """The usable token for ``jisp_<key_id>_<secret>``, or None. Constant-time comparison."""
     import hmac
@@ -389,7 +397,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     key_id, _sep, secret = raw[len(ApiToken.PREFIX) :].partition("_")
     if not key_id or not secret:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+    token: ApiToken | None = _TOKEN_BY_KEY.first(key_id)
     if token is None or not hmac.compare_digest(token.secret_hash, hash_secret(secret)):
         return None
     if not token.is_usable or not token.user.is_active:

@@ -206,7 +206,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     # The topic by its key, then the policy on that one item (``can_read``): building the whole
     # visibility filter into the query cost more than the rest of the page's queries together.
-    topic = _TOPIC_BY_KEY.first(pk)
+    topic: Topic | None = _TOPIC_BY_KEY.first(pk)
     if topic is None or not topic_service.can_read(user, topic):
         raise Http404
     # Most topics have no attachment and no comment: their queries are skipped.
