@@ -3,7 +3,8 @@
 Django builds and compiles a queryset's SQL on every call. For the queries that every signed-in
 request makes (its session, its person, their memberships) that was most of a request's own
 Python time: 3.2 ms of CPU for a view that returns a page from memory, of which building and
-compiling three querysets took about 2 ms (PostgreSQL, see docs/sharing.md, "Speed").
+compiling three querysets took about 2 ms (PostgreSQL; docs/sharing.md, "Reading,
+acknowledging, finding").
 
 A ``Statement`` is made from a function that builds the queryset from its arguments, and the
 arguments' types. The first call on a database builds the queryset with marker values, compiles
